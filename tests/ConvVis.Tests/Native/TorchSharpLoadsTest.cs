@@ -1,7 +1,7 @@
 using ConvVis.Native;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests;
+namespace ConvVis.Tests.Native;
 
 public class TorchSharpLoadsTest
 {

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Html;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Directives;
+using static TorchSharp.torch;
+
+namespace ConvVis.Interactive.Magics;
+
+/// <summary>
+/// <c>#!capture --model net [--layers ...] [--into acts] [--max-channels N] [--no-show]</c>: the rest of the cell
+/// runs with forward hooks on the layers; afterwards the activations are shown (one collapsible mosaic per layer)
+/// and stored in a variable as <see cref="CapturedActivations"/>. The hooks are removed even when the cell fails.
+/// </summary>
+public sealed class CaptureMagic : KernelDirectiveCommand
+{
+    internal const string Name = "#!capture";
+    const string DefaultVariable = "activations";
+
+    /// <summary>The variable holding the model.</summary>
+    public string? Model { get; set; }
+    /// <summary>Comma-separated layer names, globs or type names; every leaf layer when empty.</summary>
+    public string? Layers { get; set; }
+    /// <summary>The variable that receives the captured activations (default <c>activations</c>).</summary>
+    public string? Into { get; set; }
+    /// <summary>The most channels each mosaic shows.</summary>
+    public int? MaxChannels { get; set; }
+    /// <summary>Store the activations without showing them.</summary>
+    public bool NoShow { get; set; }
+
+    internal static void AddTo(CSharpKernel kernel)
+    {
+        var directive = new KernelActionDirective(Name)
+        {
+            Description = "Run the rest of the cell with the model's layers captured; show and store the activations",
+            Parameters =
+            {
+                new KernelDirectiveParameter("--model", "The variable that holds the TorchSharp module") { AllowImplicitName = true },
+                new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); default: every leaf layer"),
+                new KernelDirectiveParameter("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
+                new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default 64)"),
+                new KernelDirectiveParameter("--no-show", "Store the activations without showing them") { Flag = true },
+            },
+        };
+        // A directive runs before the cell's code; the capture is finished by middleware once the whole
+        // submission (the directive and the code after it) has run, whatever its outcome.
+        Pending? pending = null;
+        kernel.AddDirective<CaptureMagic>(directive, (command, context) =>
+        {
+            var model = KernelVariables.Get<nn.Module>(kernel, command.Model, "--model", Name, "a TorchSharp module");
+            string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();
+            if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
+                throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");
+            if (command.MaxChannels is <= 0)
+                throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {command.MaxChannels}.");
+            pending?.Recorder.Dispose();
+            pending = new Pending(ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow);
+            return Task.CompletedTask;
+        });
+
+        kernel.RootKernel.AddMiddleware(async (command, context, next) =>
+        {
+            try
+            {
+                await next(command, context);
+            }
+            finally
+            {
+                if (command.Parent is null && pending is { } finished)
+                {
+                    pending = null;
+                    await FinishAsync(kernel, context, finished);
+                }
+            }
+        });
+    }
+
+    static async Task FinishAsync(CSharpKernel kernel, KernelInvocationContext context, Pending capture)
+    {
+        CapturedActivations captured;
+        using (capture.Recorder)
+            captured = new CapturedActivations(capture.Recorder) { MaxChannels = capture.MaxChannels };
+
+        if (kernel.TryGetValue<object>(capture.Into, out var previous) && previous is CapturedActivations old && !ReferenceEquals(old, captured))
+            old.Dispose(); // re-running a capture cell must not leak the last run's tensors
+        await kernel.SetValueAsync(capture.Into, captured, typeof(CapturedActivations));
+
+        if (!capture.NoShow)
+            context.Display(new HtmlString(Formatting.SafeHtml.Render(captured.ToHtml)), "text/html");
+        else if (captured.NotFiredExplanation is { } why)
+            context.Display(new HtmlString(Formatting.SafeHtml.Note(why)), "text/html");
+    }
+
+    sealed record Pending(ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow);
+}

@@ -1,0 +1,116 @@
+namespace ConvVis.Interactive.Tests;
+
+[Collection("Kernel")]
+public class MagicCommandTests
+{
+    const string Net = """
+        var net = nn.Sequential(
+            ("conv1", nn.Conv2d(3, 6, 5)), ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(6, 16, 3)), ("relu2", nn.ReLU()),
+            ("pool", nn.AdaptiveAvgPool2d(1)), ("flat", nn.Flatten()), ("fc", nn.Linear(16, 10)));
+        """;
+
+    static async Task<NotebookKernel> KernelWithNetAsync()
+    {
+        var kernel = await NotebookKernel.StartAsync();
+        await kernel.RunAsync(Net);
+        return kernel;
+    }
+
+    [Fact]
+    public async Task FiltersShowsEveryConvLayerByDefault()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.RunAsync("#!filters --model net");
+        Assert.Equal(2, cell.Pngs().Count);
+        Assert.Contains("conv1", cell.AllHtml);
+        Assert.Contains("conv2", cell.AllHtml);
+    }
+
+    [Fact]
+    public async Task FiltersShowsOnlyTheChosenLayers()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.RunAsync("#!filters --model net --layers conv2");
+        Assert.Single(cell.Pngs());
+        Assert.DoesNotContain(">conv1<", cell.AllHtml);
+    }
+
+    [Fact]
+    public async Task FiltersNamesAMissingVariableAndTheClosestOne()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!filters --model nte");
+        Assert.Contains("no variable named 'nte'", cell.Error);
+        Assert.Contains("'net'", cell.Error);
+    }
+
+    [Fact]
+    public async Task FiltersSaysWhenTheVariableIsNotAModule()
+    {
+        using var kernel = await KernelWithNetAsync();
+        await kernel.RunAsync("var x = torch.ones(3);");
+        var cell = await kernel.SubmitAsync("#!filters --model x");
+        Assert.Contains("'x' is a Tensor, not a TorchSharp module", cell.Error);
+    }
+
+    [Fact]
+    public async Task FiltersListsValidLayersAndTheClosestForAnUnknownLayer()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!filters --model net --layers conv3");
+        Assert.NotNull(cell.Error);
+        Assert.Contains("conv3", cell.Error);
+        Assert.Contains("conv1", cell.Error);
+        Assert.Contains("relu2", cell.Error);
+    }
+
+    [Fact]
+    public async Task FiltersSaysALayerWithoutFiltersHasNone()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!filters --model net --layers relu1");
+        Assert.Contains("'relu1' is a ReLU", cell.Error);
+        Assert.Contains("conv1, conv2", cell.Error);
+    }
+
+    [Fact]
+    public async Task FiltersWithoutAModelSaysHowToCallIt()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!filters");
+        Assert.Contains("--model", cell.Error);
+    }
+
+    [Fact]
+    public async Task SummaryWithAnInputShapeShowsOutputShapesAndRestoresTrainMode()
+    {
+        using var kernel = await KernelWithNetAsync();
+        await kernel.RunAsync("net.train();");
+        var cell = await kernel.RunAsync("#!summary --model net --input-shape 1,3,32,32");
+        string html = cell.AllHtml;
+        Assert.Contains("[1, 6, 28, 28]", html);
+        Assert.Contains("[1, 16, 26, 26]", html);
+        Assert.Contains("[1, 10]", html);
+        var mode = await kernel.RunAsync("net.training");
+        Assert.Contains(true, mode.Events.OfType<Microsoft.DotNet.Interactive.Events.ReturnValueProduced>().Select(e => e.Value));
+    }
+
+    [Fact]
+    public async Task SummaryRejectsAShapeThatIsNotAShape()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!summary --model net --input-shape 1,three,32");
+        Assert.Contains("--input-shape '1,three,32' is not a shape", cell.Error);
+    }
+
+    [Fact]
+    public async Task SummarySaysWhichShapeTheFirstLayerExpects()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var cell = await kernel.SubmitAsync("#!summary --model net --input-shape 1,1,32,32");
+        Assert.NotNull(cell.Error);
+        Assert.Contains("1, 1, 32, 32", cell.Error);
+        Assert.Contains("3", cell.Error);
+    }
+}
