@@ -5,20 +5,20 @@ namespace ConvVis.Interactive;
 /// <summary>The short note the extension shows when it loads.</summary>
 static class Banner
 {
-    public static string Html(IReadOnlyList<string> magics, string fixNote)
+    public static string Render(IReadOnlyList<string> magics, string fixNote)
     {
         var html = new StringBuilder();
         html.Append("<div class=\"convvis-banner\" style=\"font-family:sans-serif;font-size:13px\">");
         html.Append("<b>ConvVis.Interactive</b> loaded: TorchSharp modules show as layer summaries, conv weights as filter grids, ");
         html.Append("activations as mosaics and image batches as pictures. Magic commands: ");
-        html.Append(string.Join(", ", magics.Select(m => $"<code>{Html.Escape(m)}</code>")));
+        html.Append(string.Join(", ", magics.Select(m => $"<code>{ConvVis.Html.Escape(m)}</code>")));
         html.Append(". Plain numbers instead of pictures: <code>ConvVis.Interactive.ConvVisDisplay.TensorsAsPictures = false;</code>");
-        if (fixNote.Length > 0) html.Append("<br/>").Append(Html.Escape(fixNote));
+        if (fixNote.Length > 0) html.Append("<br/>").Append(ConvVis.Html.Escape(fixNote));
 
         var status = SafeDiagnose();
         if (status is { NeedsFix: true })
             html.Append("<div style=\"color:#a00;margin-top:4px\"><b>TorchSharp will not load on this system yet.</b> ")
-                .Append(Html.Escape(status.Explanation)).Append("</div>");
+                .Append(ConvVis.Html.Escape(status.Explanation)).Append("</div>");
         html.Append("</div>");
         return html.ToString();
     }

@@ -43,7 +43,7 @@ public sealed class ConvVisKernelExtension : IKernelExtension
             {
                 if (k is CSharpKernel csharp) magics = MagicCommands.AddTo(csharp);
             });
-            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Html(magics, fixNote)), "text/html");
+            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, fixNote)), "text/html");
         }
         return Task.CompletedTask;
     }

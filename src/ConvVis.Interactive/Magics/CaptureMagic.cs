@@ -42,8 +42,8 @@ public sealed class CaptureMagic : KernelDirectiveCommand
                 new KernelDirectiveParameter("--no-show", "Store the activations without showing them") { Flag = true },
             },
         };
-        // A directive runs before the cell's code; the capture is finished by middleware once the whole
-        // submission (the directive and the code after it) has run, whatever its outcome.
+        // A directive runs before the cell's code, which then arrives as its own SubmitCode (the submission is
+        // split); middleware finishes the capture once that code has run, whatever its outcome.
         Pending? pending = null;
         kernel.AddDirective<CaptureMagic>(directive, (command, context) =>
         {
@@ -51,6 +51,8 @@ public sealed class CaptureMagic : KernelDirectiveCommand
             string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();
             if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
                 throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");
+            if (command.Parent is SubmitCode cell && !HasCodeBesidesDirectives(cell.Code))
+                throw new ArgumentException($"{Name} captures while the rest of its cell runs, and this cell has no code. Put the forward pass below it in the same cell, e.g.\n{Name} --model {command.Model}\n{command.Model}.call(x);");
             if (command.MaxChannels is <= 0)
                 throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {command.MaxChannels}.");
             pending?.Recorder.Dispose();
@@ -58,7 +60,7 @@ public sealed class CaptureMagic : KernelDirectiveCommand
             return Task.CompletedTask;
         });
 
-        kernel.RootKernel.AddMiddleware(async (command, context, next) =>
+        kernel.AddMiddleware(async (command, context, next) =>
         {
             try
             {
@@ -66,7 +68,7 @@ public sealed class CaptureMagic : KernelDirectiveCommand
             }
             finally
             {
-                if (command.Parent is null && pending is { } finished)
+                if (command is SubmitCode && pending is { } finished)
                 {
                     pending = null;
                     await FinishAsync(kernel, context, finished);
@@ -90,6 +92,9 @@ public sealed class CaptureMagic : KernelDirectiveCommand
         else if (captured.NotFiredExplanation is { } why)
             context.Display(new HtmlString(Formatting.SafeHtml.Note(why)), "text/html");
     }
+
+    static bool HasCodeBesidesDirectives(string code) =>
+        code.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith('#'));
 
     sealed record Pending(ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow);
 }

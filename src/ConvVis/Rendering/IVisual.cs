@@ -5,7 +5,7 @@ namespace ConvVis;
 /// self-contained HTML view (the PNG as a data URI, tooltips, captions; no script).
 /// Visuals hold only their finished RGB pixels, never tensors, so they can be kept freely.
 /// </summary>
-public interface IVisual
+public interface IVisual : IHtmlView
 {
     /// <summary>Width of the PNG in pixels.</summary>
     int Width { get; }
@@ -17,5 +17,5 @@ public interface IVisual
     byte[] ToPng();
 
     /// <summary>A self-contained HTML fragment: the PNG as a data URI, one tooltip per tile, captions and legends.</summary>
-    string ToHtml();
+    new string ToHtml();
 }
