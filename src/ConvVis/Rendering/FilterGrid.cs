@@ -139,6 +139,8 @@ public sealed class FilterGrid : IVisual
         var filterIds = Enumerable.Range(0, shownCount).ToArray();
         var stats = TileStatistics.Compute(filterRows, filterIds);
         int factor = TileCanvas.UpscaleFactor(kh, kw, options.MinTileSize);
+        if (layout == FilterLayout.SlicesPerFilter && inputs > 1) TileCanvas.CheckSize((long)shownCount * inputs, inputs, (long)kh * factor, (long)kw * factor);
+        else TileCanvas.CheckSize(shownCount, options.Columns ?? TileCanvas.AutoColumns(shownCount, (long)kh * factor, (long)kw * factor), (long)kh * factor, (long)kw * factor);
         Tensor tiles;
         byte[][] rings;
         int columns;

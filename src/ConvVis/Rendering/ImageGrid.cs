@@ -85,7 +85,7 @@ public sealed class ImageGrid : IVisual
         ArgumentNullException.ThrowIfNull(images);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = TensorInput.ToCpuFloat(images, nameof(images));
+        var x = TensorInput.ToCpu(images, nameof(images));
         x = x.dim() switch
         {
             2 => x.reshape(1, 1, x.shape[0], x.shape[1]),
@@ -98,14 +98,16 @@ public sealed class ImageGrid : IVisual
         if (total == 0 || h == 0 || w == 0) throw new ArgumentException($"ImageGrid.Of got an empty tensor {TensorInput.Shape(images)}; nothing to show.", nameof(images));
         int shown = Math.Min(total, options.MaxImages);
         if (shown < total) x = x.narrow(0, 0, shown);
+        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
+        int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);
+        TileCanvas.CheckSize(shown, columns, (long)h * factor, (long)w * factor);
+        x = TensorInput.ToFloat(x);
         var rows = x.reshape(shown, (long)c * h * w);
         var stats = TileStatistics.Compute(rows, Enumerable.Range(0, shown).ToArray());
         var finiteStats = stats.Where(s => !float.IsNaN(s.Min)).ToList();
         bool asIs = finiteStats.All(s => s.Min >= 0 && s.Max <= 1);
         var v = asIs ? rows.clamp(0f, 1f) : TileNormalizer.Normalize(rows, Normalization.PerChannel, null, out _);
         var tiles = c == 3 ? RgbPlanes.ToPixels(v.view(shown, 3, h, w)) : options.Colormap.Map(v.view(shown, h, w));
-        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
-        int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);
         var rings = stats.Select(s => s.HasNonFinite ? TileMarks.NonFinite : TileMarks.Background).ToArray();
         var image = TileCanvas.Compose(tiles, factor, columns, rings, out var rects);
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,

@@ -71,7 +71,7 @@ public sealed class Mosaic : IVisual
         ArgumentNullException.ThrowIfNull(activations);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = TensorInput.ToCpuFloat(activations, nameof(activations));
+        var x = TensorInput.ToCpu(activations, nameof(activations));
         string sampleNote = "";
         if (x.dim() == 4)
         {
@@ -88,7 +88,8 @@ public sealed class Mosaic : IVisual
         }
         int c = (int)x.shape[0], h = (int)x.shape[1], w = (int)x.shape[2];
         if (c == 0 || h == 0 || w == 0) throw new ArgumentException($"Mosaic.Of got an empty tensor {TensorInput.Shape(activations)}; nothing to show.", nameof(activations));
-        var rows = x.reshape(c, (long)h * w);
+        // Only the shown channels are converted to float (the top-k ranking reads its candidates).
+        Tensor Rows(int[] channels) => TensorInput.ToFloat(x.index_select(0, tensor(channels.Select(i => (long)i).ToArray()))).reshape(channels.Length, (long)h * w);
 
         int[] candidates = options.Channels is { } chosen ? chosen.ToArray() : Enumerable.Range(0, c).ToArray();
         foreach (int ch in candidates)
@@ -98,7 +99,7 @@ public sealed class Mosaic : IVisual
         int[] ordered = candidates;
         if (options.TopK is { } k)
         {
-            ordered = RankByMean(rows, candidates).Take(k).ToArray();
+            ordered = RankByMean(Rows(candidates), candidates).Take(k).ToArray();
             selection = $"top {ordered.Length} of {(options.Channels is null ? c : candidates.Length)} channels by mean activation";
         }
         else selection = options.Channels is null ? $"{c} channels" : $"{candidates.Length} selected channels";
@@ -108,12 +109,13 @@ public sealed class Mosaic : IVisual
             : shown.Length < c ? $"showing {selection}" : selection;
         if (shown.Length < c && !caption.Contains(" of " + c, StringComparison.Ordinal)) caption += $" (of {c})";
 
-        var shownRows = rows.index_select(0, tensor(shown.Select(i => (long)i).ToArray()));
+        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
+        int columns = options.Columns is { } cols ? Math.Min(cols, shown.Length) : TileCanvas.AutoColumns(shown.Length, (long)h * factor, (long)w * factor);
+        TileCanvas.CheckSize(shown.Length, columns, (long)h * factor, (long)w * factor);
+        var shownRows = Rows(shown);
         var stats = TileStatistics.Compute(shownRows, shown);
         var v = TileNormalizer.Normalize(shownRows, options.Normalization, options.ClipPercentile, out var scale);
         var rgb = options.Colormap.Map(v.view(shown.Length, h, w));
-        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
-        int columns = options.Columns is { } cols ? Math.Min(cols, shown.Length) : TileCanvas.AutoColumns(shown.Length, (long)h * factor, (long)w * factor);
         var image = TileCanvas.Compose(rgb, factor, columns, stats.Select(TileMarks.FrameOf).ToArray(), out var rects);
 
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel"))).ToArray();
@@ -132,9 +134,8 @@ public sealed class Mosaic : IVisual
     }
 
     /// <summary>Candidates sorted by mean over finite values, highest first (stable: ties keep their order); all-non-finite rows last.</summary>
-    private static IEnumerable<int> RankByMean(Tensor rows, int[] candidates)
+    private static IEnumerable<int> RankByMean(Tensor sub, int[] candidates)
     {
-        var sub = rows.index_select(0, tensor(candidates.Select(i => (long)i).ToArray()));
         var finite = sub.isfinite();
         var sums = sub.masked_fill(finite.logical_not(), 0f).to(ScalarType.Float64).sum(1).data<double>().ToArray();
         var counts = finite.sum(1, type: ScalarType.Float64).data<double>().ToArray();

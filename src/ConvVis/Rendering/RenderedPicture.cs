@@ -32,13 +32,22 @@ internal sealed class RenderedPicture
 /// <summary>Turns user tensors into detached, contiguous CPU float32 tensors inside the caller's dispose scope.</summary>
 internal static class TensorInput
 {
-    public static TorchSharp.torch.Tensor ToCpuFloat(TorchSharp.torch.Tensor t, string what)
+    public static TorchSharp.torch.Tensor ToCpuFloat(TorchSharp.torch.Tensor t, string what) => ToFloat(ToCpu(t, what));
+
+    /// <summary>Detached CPU tensor of any real dtype (no copy when already on the CPU).</summary>
+    public static TorchSharp.torch.Tensor ToCpu(TorchSharp.torch.Tensor t, string what)
     {
         ArgumentNullException.ThrowIfNull(t, what);
         if (t.IsInvalid) throw new ObjectDisposedException(what, $"The {what} tensor has been disposed; render it before disposing it (or clone it).");
         if (t.is_complex()) throw new ArgumentException($"The {what} tensor is complex ({t.dtype}); show its .abs() or .real instead.", what);
         var x = t.detach();
         if (x.device_type != TorchSharp.DeviceType.CPU) x = x.cpu();
+        return x;
+    }
+
+    /// <summary>Contiguous float32 version of a CPU tensor.</summary>
+    public static TorchSharp.torch.Tensor ToFloat(TorchSharp.torch.Tensor x)
+    {
         if (x.dtype != TorchSharp.torch.ScalarType.Float32) x = x.to(TorchSharp.torch.ScalarType.Float32);
         return x.contiguous();
     }

@@ -61,11 +61,7 @@ internal static class TileCanvas
         int rows = (int)((s + columns - 1) / columns);
         long cells = (long)rows * columns;
         long ch = th + 2 * Margin, cw = tw + 2 * Margin;
-        checked
-        {
-            long pixels = rows * ch * columns * cw;
-            if (pixels > 100_000_000) throw new ArgumentException($"The picture would have {rows * ch} x {columns * cw} pixels; show fewer tiles or a smaller MinTileSize.");
-        }
+        CheckSize(s, columns, th, tw);
 
         var ringBytes = new byte[cells * 3];
         for (long i = 0; i < cells; i++)
@@ -85,6 +81,19 @@ internal static class TileCanvas
             rects[i] = ((int)(col * cw + Margin), (int)(r * ch + Margin), (int)tw, (int)th);
         }
         return new RgbImage((int)(columns * cw), (int)(rows * ch), pixelsOut);
+    }
+
+    /// <summary>Largest picture drawn, in pixels (about 6300 x 6300): beyond that a notebook output is unusable anyway.</summary>
+    public const long MaxPixels = 40_000_000;
+
+    /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <see cref="MaxPixels"/>.</summary>
+    public static void CheckSize(long count, long columns, long th, long tw)
+    {
+        columns = Math.Clamp(columns, 1, Math.Max(1, count));
+        long rows = (count + columns - 1) / columns;
+        double pixels = (double)rows * (th + 2 * Margin) * columns * (tw + 2 * Margin);
+        if (pixels > MaxPixels)
+            throw new ArgumentException($"The picture would have {rows * (th + 2 * Margin)} x {columns * (tw + 2 * Margin)} pixels (more than {MaxPixels / 1_000_000} million); show fewer tiles, crop the maps or lower MinTileSize.");
     }
 
     /// <summary>Columns that make a near-square picture of <paramref name="count"/> tiles of th x tw pixels.</summary>
