@@ -1,3 +1,4 @@
+using System.Globalization;
 using ConvVis.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,6 +37,7 @@ public sealed class ActivationRecorder : IDisposable
     readonly HookSet hooks = new();
     readonly CaptureOptions options;
     bool disposed;
+    string? stoppedAt; // the layer whose capture hit the memory budget, until Clear()
 
     ActivationRecorder(List<(string, Module<Tensor, Tensor>)> layers, CaptureOptions options)
     {
@@ -117,9 +119,11 @@ public sealed class ActivationRecorder : IDisposable
         {
             var missing = NotFired;
             if (missing.Count == 0) return null;
+            string budget = stoppedAt is null ? "" :
+                $"The memory budget stopped a forward pass at layer '{stoppedAt}', so later layers may not have run. ";
             return $"{missing.Count} of {layers.Count} requested layers never fired: {string.Join(", ", missing.Take(LayerNameHints.MaxListed))}" +
                    (missing.Count > LayerNameHints.MaxListed ? $", ... and {missing.Count - LayerNameHints.MaxListed} more. " : ". ") +
-                   ForwardBypassHint;
+                   budget + ForwardBypassHint;
         }
     }
 
@@ -213,6 +217,7 @@ public sealed class ActivationRecorder : IDisposable
             fired[name] = 0;
         }
         taken.Clear();
+        stoppedAt = null;
     }
 
     /// <summary>Removes every hook of this recorder and frees the activations it still owns (not those taken by the caller).</summary>
@@ -226,7 +231,7 @@ public sealed class ActivationRecorder : IDisposable
 
     /// <summary>A one-line account: layers watched, calls and bytes stored, and layers that never fired.</summary>
     public override string ToString()
-        => $"ActivationRecorder: {layers.Count} layers, {stored.Values.Sum(c => c.Count)} activations stored ({StoredBytes:N0} bytes)" +
+        => $"ActivationRecorder: {layers.Count} layers, {stored.Values.Sum(c => c.Count)} activations stored ({N(StoredBytes)} bytes)" +
            (NotFiredExplanation is { } why ? ". " + why : ".");
 
     internal int HookCount => hooks.Count;
@@ -245,12 +250,15 @@ public sealed class ActivationRecorder : IDisposable
         long keep = output.dim() > 0 && options.MaxSamples is int max ? Math.Min(max, output.shape[0]) : -1;
         long bytes = output.element_size() * (keep >= 0 && output.shape[0] > 0 ? output.numel() / output.shape[0] * keep : output.numel());
         if (options.MemoryBudgetBytes is long budget && StoredBytes + bytes > budget)
+        {
+            stoppedAt = name;
             throw new InvalidOperationException(
-                $"Capturing layer '{name}' would exceed the capture memory budget: {StoredBytes:N0} bytes are stored already and its " +
-                $"output {Shape(output.shape)} needs {bytes:N0} more (budget {budget:N0} bytes). The forward pass was stopped. " +
+                $"Capturing layer '{name}' would exceed the capture memory budget: {N(StoredBytes)} bytes are stored already and its " +
+                $"output {Shape(output.shape)} needs {N(bytes)} more (budget {N(budget)} bytes). The forward pass was stopped. " +
                 "Capture fewer layers (e.g. ActivationRecorder.Attach(model, \"layer4.*\")), keep fewer samples per batch " +
                 "(new CaptureOptions { MaxSamples = 8 }), call Clear() between batches, or raise CaptureOptions.MemoryBudgetBytes. " +
                 "Dispose the recorder to remove its hooks.");
+        }
 
         using var scope = NewDisposeScope();
         var view = output.detach();
@@ -290,6 +298,9 @@ public sealed class ActivationRecorder : IDisposable
     void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 
     static long Bytes(Tensor t) => t.numel() * t.element_size();
+
+    /// <summary>A count with thousands separators, the same in every culture.</summary>
+    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

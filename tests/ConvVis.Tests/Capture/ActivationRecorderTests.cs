@@ -173,6 +173,7 @@ public class ActivationRecorderTests
         Assert.Contains("fewer layers", e.Message);
         Assert.Equal(2048, rec.StoredBytes);
         Assert.Equal(["fc"], rec.NotFired);
+        Assert.Contains("The memory budget stopped a forward pass at layer 'relu1'", rec.NotFiredExplanation);
         rec.Dispose();
         Assert.Equal(0, HookCounter.CountAll(net));
     }
