@@ -7,7 +7,7 @@ public static class ConvVisDisplay
     /// When true (the default), 3-D and 4-D float tensors display as pictures (a header with shape and
     /// statistics, then an activation mosaic or the images) and 4-D parameters as filter grids. Set it to
     /// false to see every tensor as numbers, as TorchSharp prints them. ConvVis views
-    /// (<see cref="Mosaic"/>, <see cref="FilterGrid"/>, <c>ModelSummary</c>...) always render as pictures.
+    /// (<see cref="Mosaic"/>, <see cref="FilterGrid"/>, <see cref="ModelSummary"/>...) always render as pictures.
     /// </summary>
     public static bool TensorsAsPictures { get; set; } = true;
 

@@ -116,4 +116,16 @@ public class CaptureMagicTests
         await kernel.RunAsync("net.call(x);");
         Assert.False(kernel.CSharp.TryGetValue<CapturedActivations>("activations", out _));
     }
+
+    [Fact]
+    public async Task AfterACaptureTheModelsSummaryShowsTheOutputShapesItSaw()
+    {
+        using var kernel = await KernelWithNetAsync();
+        var before = await kernel.RunAsync("net");
+        Assert.DoesNotContain("[1, 6, 28, 28]", before.AllHtml);
+        await kernel.RunAsync("#!capture --model net --no-show\nnet.call(x);");
+        var after = await kernel.RunAsync("net");
+        Assert.Contains("[1, 6, 28, 28]", after.AllHtml);
+        Assert.Contains("[1, 16, 26, 26]", after.AllHtml);
+    }
 }

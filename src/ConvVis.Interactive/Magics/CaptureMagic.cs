@@ -56,7 +56,7 @@ public sealed class CaptureMagic : KernelDirectiveCommand
             if (command.MaxChannels is <= 0)
                 throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {command.MaxChannels}.");
             pending?.Recorder.Dispose();
-            pending = new Pending(ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow);
+            pending = new Pending(model, ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow);
             return Task.CompletedTask;
         });
 
@@ -81,7 +81,10 @@ public sealed class CaptureMagic : KernelDirectiveCommand
     {
         CapturedActivations captured;
         using (capture.Recorder)
+        {
+            Formatting.ModuleHtml.Remember(capture.Model, capture.Recorder);
             captured = new CapturedActivations(capture.Recorder) { MaxChannels = capture.MaxChannels };
+        }
 
         if (kernel.TryGetValue<object>(capture.Into, out var previous) && previous is CapturedActivations old && !ReferenceEquals(old, captured))
             old.Dispose(); // re-running a capture cell must not leak the last run's tensors
@@ -96,5 +99,5 @@ public sealed class CaptureMagic : KernelDirectiveCommand
     static bool HasCodeBesidesDirectives(string code) =>
         code.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith('#'));
 
-    sealed record Pending(ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow);
+    sealed record Pending(nn.Module Model, ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow);
 }

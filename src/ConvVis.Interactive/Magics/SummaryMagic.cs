@@ -33,7 +33,7 @@ public sealed class SummaryMagic : KernelDirectiveCommand
         {
             var model = KernelVariables.Get<nn.Module>(kernel, command.Model, "--model", Name, "a TorchSharp module");
             long[]? shape = ParseShape(command.InputShape);
-            context.Display(new HtmlString("TODO"), "text/html");
+            context.Display(new HtmlString(ModelSummary.Of(model, shape).ToHtml()), "text/html");
             return Task.CompletedTask;
         });
     }

@@ -10,7 +10,7 @@ namespace ConvVis;
 /// counts, and totals equal to the sums over <c>parameters()</c>. Renders as a fixed-width text table
 /// (<see cref="ToString"/>) and as self-contained HTML with collapsible containers (<see cref="ToHtml"/>).
 /// </summary>
-public sealed class ModelSummary
+public sealed class ModelSummary : IHtmlView
 {
     ModelSummary(IReadOnlyList<SummaryRow> rows, long total, long trainable, long bytes, long[]? inputShape)
     {
