@@ -3,10 +3,13 @@
 # notebooks (#i "nuget: ../artifacts/packages") and the package tests load from.
 # NuGet never re-extracts a version that is already in its global packages folder, so the packed
 # version is first removed from there: otherwise a notebook would silently run the previous build.
-# Usage: scripts/pack.sh [OUTPUT_DIR]   (default: artifacts/packages)
+# Usage: scripts/pack.sh [--no-build] [OUTPUT_DIR]   (default: artifacts/packages)
+#   --no-build: pack what `dotnet build -c Release` already built (the test command does that).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+build=()
+if [ "${1:-}" = "--no-build" ]; then build=(--no-build); shift; fi
 out="${1:-$ROOT/artifacts/packages}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -22,7 +25,7 @@ for id in convvis convvis.interactive; do
 done
 
 for project in src/ConvVis/ConvVis.csproj src/ConvVis.Interactive/ConvVis.Interactive.csproj; do
-  (cd "$ROOT" && dotnet pack "$project" -c Release -o "$out" -nologo -v quiet -p:ContinuousIntegrationBuild=true) \
+  (cd "$ROOT" && dotnet pack "$project" -c Release "${build[@]}" -o "$out" -nologo -v quiet) \
     || die "dotnet pack $project failed"
 done
 for id in ConvVis ConvVis.Interactive; do
