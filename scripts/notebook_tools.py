@@ -29,13 +29,19 @@ def errors(path):
     for index, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue
-        for output in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        # A compilation error's diagnostics are in the cell's stderr stream, not in the error output.
+        stderr = "".join(text_of(o.get("text")) for o in outputs
+                         if o.get("output_type") == "stream" and o.get("name") == "stderr").strip()
+        for output in outputs:
             if output.get("output_type") != "error":
                 continue
             failures += 1
             print(f"cell {index} ({first_line(cell)}): {output.get('ename', '')}: {output.get('evalue', '')}")
             for line in output.get("traceback", []):
                 print("    " + line)
+            for line in stderr.splitlines():
+                print("    stderr: " + line)
     return 1 if failures else 0
 
 

@@ -36,14 +36,21 @@ public sealed partial class ExecutedNotebook
         return new ExecutedNotebook(path, cells);
     }
 
-    /// <summary>Every error output, as "cell N (first line): ename: evalue" plus the traceback.</summary>
+    /// <summary>
+    /// Every error output, as "cell N (first line): ename: evalue" plus the traceback and the cell's stderr
+    /// (where the kernel writes compilation diagnostics).
+    /// </summary>
     public IEnumerable<string> Errors() =>
         from cell in CodeCells
+        let stderr = string.Concat(cell.Outputs
+            .Where(o => o.GetProperty("output_type").GetString() == "stream" && Get(o, "name") == "stderr")
+            .Select(o => Text(o.GetProperty("text")))).Trim()
         from output in cell.Outputs
         where output.GetProperty("output_type").GetString() == "error"
         select $"cell {cell.Number} ({cell.FirstLine}): {Get(output, "ename")}: {Get(output, "evalue")}"
              + string.Concat(output.TryGetProperty("traceback", out var tb)
-                 ? tb.EnumerateArray().Select(l => "\n    " + l.GetString()) : []);
+                 ? tb.EnumerateArray().Select(l => "\n    " + l.GetString()) : [])
+             + (stderr.Length > 0 ? "\n    stderr: " + stderr.Replace("\n", "\n    stderr: ") : "");
 
     /// <summary>Every PNG shown: image/png outputs and data: URIs inside text/html outputs.</summary>
     public IEnumerable<(int Cell, byte[] Png)> Pngs()
