@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ConvVis.Notebooks.Tests;
+
+/// <summary>The parts of an executed .ipynb that the tests check.</summary>
+public sealed partial class ExecutedNotebook
+{
+    private ExecutedNotebook(string path, IReadOnlyList<Cell> codeCells)
+    {
+        Path = path;
+        CodeCells = codeCells;
+    }
+
+    public string Path { get; }
+    public IReadOnlyList<Cell> CodeCells { get; }
+
+    /// <summary>One code cell: where it is, its first line, its outputs.</summary>
+    public sealed record Cell(int Number, string FirstLine, int? ExecutionCount, IReadOnlyList<JsonElement> Outputs);
+
+    public static ExecutedNotebook Read(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var cells = new List<Cell>();
+        int number = 0;
+        foreach (var cell in document.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            number++;
+            if (cell.GetProperty("cell_type").GetString() != "code") continue;
+            string firstLine = Text(cell.GetProperty("source")).Split('\n')
+                .Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "(empty cell)";
+            int? count = cell.TryGetProperty("execution_count", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : null;
+            var outputs = cell.TryGetProperty("outputs", out var o) ? o.EnumerateArray().Select(e => e.Clone()).ToList() : [];
+            cells.Add(new Cell(number, firstLine, count, outputs));
+        }
+        return new ExecutedNotebook(path, cells);
+    }
+
+    /// <summary>
+    /// Every error output, as "cell N (first line): ename: evalue" plus the traceback and the cell's stderr
+    /// (where the kernel writes compilation diagnostics).
+    /// </summary>
+    public IEnumerable<string> Errors() =>
+        from cell in CodeCells
+        let stderr = string.Concat(cell.Outputs
+            .Where(o => o.GetProperty("output_type").GetString() == "stream" && Get(o, "name") == "stderr")
+            .Select(o => Text(o.GetProperty("text")))).Trim()
+        from output in cell.Outputs
+        where output.GetProperty("output_type").GetString() == "error"
+        select $"cell {cell.Number} ({cell.FirstLine}): {Get(output, "ename")}: {Get(output, "evalue")}"
+             + string.Concat(output.TryGetProperty("traceback", out var tb)
+                 ? tb.EnumerateArray().Select(l => "\n    " + l.GetString()) : [])
+             + (stderr.Length > 0 ? "\n    stderr: " + stderr.Replace("\n", "\n    stderr: ") : "");
+
+    /// <summary>Every PNG shown: image/png outputs and data: URIs inside text/html outputs.</summary>
+    public IEnumerable<(int Cell, byte[] Png)> Pngs()
+    {
+        foreach (var cell in CodeCells)
+        foreach (var output in cell.Outputs)
+        {
+            if (!output.TryGetProperty("data", out var data)) continue;
+            if (data.TryGetProperty("image/png", out var png))
+                yield return (cell.Number, Convert.FromBase64String(Regex.Replace(Text(png), @"\s", "")));
+            if (data.TryGetProperty("text/html", out var html))
+                foreach (Match m in PngDataUri().Matches(Text(html)))
+                    yield return (cell.Number, Convert.FromBase64String(m.Groups[1].Value));
+        }
+    }
+
+    /// <summary>How many plotly charts the outputs draw (calls of Plotly.newPlot / Plotly.react).</summary>
+    public int ChartCount() =>
+        CodeCells.SelectMany(c => c.Outputs)
+            .Where(o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out _))
+            .Sum(o => PlotlyCall().Matches(Text(o.GetProperty("data").GetProperty("text/html"))).Count);
+
+    private static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+
+    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Array
+        ? string.Concat(value.EnumerateArray().Select(x => x.GetString()))
+        : value.GetString() ?? "";
+
+    [GeneratedRegex(@"data:image/png;base64,([A-Za-z0-9+/=]+)")]
+    private static partial Regex PngDataUri();
+
+    [GeneratedRegex(@"Plotly\.(newPlot|react)\s*\(")]
+    private static partial Regex PlotlyCall();
+}
