@@ -21,6 +21,9 @@ namespace ConvVis;
 /// <para>Hooks fire only when a module runs through <c>module.call(x)</c>; a module run with <c>forward(x)</c>
 /// records nothing, and <see cref="NotFired"/> says so. A module called several times keeps every call
 /// (<see cref="Calls"/>).</para>
+/// <para><b>Passes.</b> Each <c>model.call(x)</c> of the model the recorder was attached to starts a fresh recording and
+/// frees the previous pass's activations, so a loop over batches keeps one batch in memory; set
+/// <see cref="CaptureOptions.KeepEveryPass"/> to accumulate instead.</para>
 /// <para><b>Ownership.</b> The recorder owns every tensor it stores: tensors returned by the indexer and by
 /// <see cref="Calls"/> stay valid until <see cref="Clear"/> or <see cref="Dispose"/>, which free them; do not
 /// dispose them yourself. To keep tensors beyond the recorder, take them with <see cref="TakeAll"/>,
@@ -39,10 +42,14 @@ public sealed class ActivationRecorder : IDisposable
     bool disposed;
     string? stoppedAt; // the layer whose capture hit the memory budget, until Clear()
 
-    ActivationRecorder(List<(string, Module<Tensor, Tensor>)> layers, CaptureOptions options)
+    ActivationRecorder(Module model, List<(string, Module<Tensor, Tensor>)> layers, CaptureOptions options)
     {
         this.layers = layers;
         this.options = options;
+        // A call of the model itself marks the start of a forward pass (a model run with forward() gives no such mark,
+        // and then calls accumulate as with KeepEveryPass).
+        if (!options.KeepEveryPass && model is Module<Tensor, Tensor> root)
+            hooks.AddForwardPreHook(root, _ => Reset());
         foreach (var (name, module) in layers)
         {
             stored[name] = [];
@@ -97,16 +104,16 @@ public sealed class ActivationRecorder : IDisposable
                 hookable.Add((name, m));
             }
         }
-        return new ActivationRecorder(hookable, options);
+        return new ActivationRecorder(model, hookable, options);
     }
 
     /// <summary>The names of the layers this recorder watches, in model order.</summary>
     public IReadOnlyList<string> Layers => layers.Select(l => l.Name).ToList();
 
-    /// <summary>Watched layers whose hook has not fired since attaching (or since <see cref="Clear"/>).</summary>
+    /// <summary>Watched layers whose hook has not fired in the last forward pass (see <see cref="CaptureOptions.KeepEveryPass"/>).</summary>
     public IReadOnlyList<string> NotFired => layers.Where(l => fired[l.Name] == 0).Select(l => l.Name).ToList();
 
-    /// <summary>Watched layers that fired more than once in the same recording: reused modules, each call kept (see <see cref="Calls"/>).</summary>
+    /// <summary>Watched layers that fired more than once in the last forward pass: reused modules, each call kept (see <see cref="Calls"/>).</summary>
     public IReadOnlyList<string> FiredMoreThanOnce => layers.Where(l => fired[l.Name] > 1).Select(l => l.Name).ToList();
 
     /// <summary>
@@ -127,7 +134,7 @@ public sealed class ActivationRecorder : IDisposable
         }
     }
 
-    /// <summary>How many times each watched layer fired since attaching (or since <see cref="Clear"/>).</summary>
+    /// <summary>How many times a watched layer fired in the last forward pass (or since <see cref="Clear"/> with <see cref="CaptureOptions.KeepEveryPass"/>).</summary>
     /// <param name="name">A watched layer's name.</param>
     /// <returns>The number of calls seen.</returns>
     public int CallCount(string name) => fired[CheckName(name)];
@@ -210,6 +217,11 @@ public sealed class ActivationRecorder : IDisposable
     public void Clear()
     {
         ThrowIfDisposed();
+        Reset();
+    }
+
+    void Reset()
+    {
         FreeStored();
         foreach (var (name, _) in layers)
         {

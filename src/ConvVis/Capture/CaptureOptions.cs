@@ -17,4 +17,13 @@ public sealed class CaptureOptions
     /// when the stored activations would exceed this many bytes; <c>null</c> means no limit. Default 2 GiB.
     /// </summary>
     public long? MemoryBudgetBytes { get; init; } = DefaultMemoryBudgetBytes;
+
+    /// <summary>
+    /// Keep the activations of every forward pass (default <c>false</c>). By default each new <c>model.call(x)</c> of the
+    /// model the recorder was attached to starts a fresh recording: the previous pass's activations are freed, so a loop
+    /// over batches holds one batch at a time and <see cref="ActivationRecorder.FiredMoreThanOnce"/> means a module reused
+    /// within one pass. Set it to accumulate calls across passes (then <see cref="ActivationRecorder.Clear"/> or
+    /// <see cref="ActivationRecorder.TakeAll"/> between batches keeps memory bounded).
+    /// </summary>
+    public bool KeepEveryPass { get; init; }
 }

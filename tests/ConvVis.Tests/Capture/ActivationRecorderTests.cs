@@ -60,6 +60,38 @@ public class ActivationRecorderTests
     }
 
     [Fact]
+    public void EachForwardPassStartsAFreshRecordingUnlessAskedToKeepEveryPass()
+    {
+        using var net = Seeded(() => new ReusedAndBypassed());
+        var shared = (Conv2d)ModelLayers.Get(net, "shared");
+        using var x1 = randn(1, 2, 5, 5);
+        using var x2 = randn(1, 2, 5, 5);
+        using var fromX2 = shared.forward(x2);
+
+        using (var rec = ActivationRecorder.Attach(net, "shared"))
+        {
+            using (net.call(x1)) { }
+            var firstPass = rec.Calls("shared");
+            long bytesOfOnePass = rec.StoredBytes;
+            using (net.call(x2)) { }
+            Assert.All(firstPass, t => Assert.True(t.IsInvalid, "the previous pass should be freed"));
+            Assert.Equal(2, rec.Calls("shared").Count);
+            Assert.True(rec.Calls("shared")[0].allclose(fromX2));
+            Assert.Equal(bytesOfOnePass, rec.StoredBytes);
+            Assert.Equal(["shared"], rec.FiredMoreThanOnce);
+        }
+
+        using (var rec = ActivationRecorder.Attach(net, new CaptureOptions { KeepEveryPass = true }, "shared"))
+        {
+            using (net.call(x1)) { }
+            using (net.call(x2)) { }
+            Assert.Equal(4, rec.Calls("shared").Count);
+            Assert.True(rec.Calls("shared")[2].allclose(fromX2));
+            Assert.Equal(4, rec.CallCount("shared"));
+        }
+    }
+
+    [Fact]
     public void AnInPlaceReluAfterAConvCannotChangeTheStoredConvOutput()
     {
         using var net = Seeded(() => Sequential(("conv", Conv2d(1, 3, 3)), ("relu", ReLU(inplace: true))));
@@ -103,7 +135,7 @@ public class ActivationRecorderTests
         using (var rec = ActivationRecorder.Attach(net))
         {
             Assert.Equal(["conv", "boom"], rec.Layers);
-            Assert.Equal(2, HookCounter.CountAll(net));
+            Assert.Equal(3, HookCounter.CountAll(net)); // two forward hooks and the model's pass-start pre-hook
             using var x = randn(1, 1, 4, 4);
             var e = Assert.Throws<InvalidOperationException>(() => net.call(x));
             Assert.Equal("boom in forward", e.Message);
