@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using ConvVis.Health;
+
+namespace ConvVis;
+
+/// <summary>The result of <see cref="ActivationStats"/>: statistics per layer, renderable as HTML.</summary>
+public sealed class ActivationStatsReport
+{
+    internal ActivationStatsReport(IReadOnlyList<LayerStats> layers, int batches, long inputs, float threshold, double nearlyDeadFraction)
+    {
+        Layers = layers;
+        Batches = batches;
+        Inputs = inputs;
+        Threshold = threshold;
+        NearlyDeadFraction = nearlyDeadFraction;
+    }
+
+    /// <summary>One entry per scanned layer, in model order.</summary>
+    public IReadOnlyList<LayerStats> Layers { get; }
+
+    /// <summary>Batches scanned.</summary>
+    public int Batches { get; }
+
+    /// <summary>Inputs (samples) scanned.</summary>
+    public long Inputs { get; }
+
+    /// <summary>The activity threshold used.</summary>
+    public float Threshold { get; }
+
+    /// <summary>The nearly-dead fraction used.</summary>
+    public double NearlyDeadFraction { get; }
+
+    /// <summary>The statistics of the layer called <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No scanned layer has that name (the message lists them).</exception>
+    public LayerStats this[string name] =>
+        Layers.FirstOrDefault(l => l.Name == name)
+        ?? throw new KeyNotFoundException($"No scanned layer is named '{name}'. Scanned: {string.Join(", ", Layers.Select(l => l.Name))}.");
+
+    /// <summary>Total number of dead channels over all layers.</summary>
+    public int DeadCount => Layers.Sum(l => l.DeadChannels.Count);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Activation statistics of {Layers.Count} layers over {Inputs} inputs ({Batches} batches): {DeadCount} dead channels");
+
+    /// <summary>
+    /// An HTML fragment: a table with a row per layer and, per layer, a bar chart of the fraction of
+    /// zeros of every channel (dead channels in red). Charts need a global Plotly (<see cref="PlotlyJs.ScriptTag"/>).
+    /// </summary>
+    public string ToHtml()
+    {
+        var sb = new StringBuilder();
+        sb.Append("<div class=\"convvis-activation-stats\">");
+        sb.Append("<p>").Append(HealthHtml.Escape(ToString()))
+          .Append(CultureInfo.InvariantCulture, $"; threshold {Threshold:G4}, nearly dead = active on fewer than {NearlyDeadFraction:P1} of inputs.</p>");
+        sb.Append("<table><tr><th>layer</th><th>type</th><th>output</th><th>zeros</th><th>&le; threshold</th><th>mean</th><th>std</th><th>max</th><th>dead</th><th>nearly dead</th></tr>");
+        foreach (var l in Layers)
+        {
+            sb.Append("<tr><td style=\"text-align:left\">").Append(HealthHtml.Escape(l.Name)).Append("</td><td>")
+              .Append(HealthHtml.Escape(l.TypeName)).Append("</td><td>").Append(string.Join("&times;", l.OutputShape)).Append("</td>");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"<td>{l.Sparsity:P1}</td><td>{l.AtOrBelowThresholdFraction:P1}</td><td>{l.Mean:G4}</td><td>{l.Std:G4}</td><td>{l.Max:G4}</td>");
+            sb.Append("<td>").Append(IndexList(l.DeadChannels)).Append("</td><td>").Append(IndexList(l.NearlyDeadChannels)).Append("</td></tr>");
+        }
+        sb.Append("</table>");
+        foreach (var l in Layers)
+        {
+            var channels = l.Channels.Select(c => c.Channel.ToString(CultureInfo.InvariantCulture)).ToArray();
+            var zeros = l.Channels.Select(c => c.ZeroFraction).ToArray();
+            var colors = l.Channels.Select(c => c.IsDead ? "#d62728" : c.IsNearlyDead ? "#ff7f0e" : "#1f77b4").ToArray();
+            var chart = ChartBuilder.Bars($"{l.Name}: fraction of zeros per channel (red: dead, orange: nearly dead)",
+                channels, zeros, "channel", "fraction of zeros", colors);
+            sb.Append(ChartHtml.Fragment(chart));
+        }
+        sb.Append("</div>");
+        return sb.ToString();
+    }
+
+    /// <summary>A complete, self-contained HTML page (plotly.js embedded).</summary>
+    public string ToStandaloneHtml() => ChartHtml.Page("Activation statistics", ToHtml());
+
+    /// <summary>Writes <see cref="ToStandaloneHtml"/> to a file.</summary>
+    public void SaveHtml(string path) => File.WriteAllText(path, ToStandaloneHtml());
+
+    internal static string IndexList(IReadOnlyList<int> indices) =>
+        indices.Count == 0 ? "0" : $"{indices.Count}: {string.Join(", ", indices.Take(32))}{(indices.Count > 32 ? ", …" : "")}";
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace ConvVis.Health;
+
+/// <summary>
+/// Puts a model in eval mode and, on dispose, gives every module back its own train/eval flag
+/// (modules of one model can be in different modes, e.g. a frozen BatchNorm).
+/// </summary>
+internal sealed class ModelModeGuard : IDisposable
+{
+    readonly List<(nn.Module Module, bool Training)> modes = [];
+
+    public ModelModeGuard(nn.Module model)
+    {
+        modes.Add((model, model.training));
+        foreach (var (_, m) in model.named_modules()) modes.Add((m, m.training));
+        model.eval();
+    }
+
+    public void Dispose()
+    {
+        // Parents first: train(bool) recurses into children, so set children after their parent.
+        foreach (var (m, training) in modes) m.train(training);
+    }
+}

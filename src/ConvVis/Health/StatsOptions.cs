@@ -1,0 +1,36 @@
+namespace ConvVis;
+
+/// <summary>Options of <see cref="ActivationStats.Collect(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, IEnumerable{TorchSharp.torch.Tensor}, StatsOptions, string[])"/>.</summary>
+public sealed record StatsOptions
+{
+    /// <summary>A value above this is "active"; dead channels never exceed it. Default 0 (ReLU outputs).</summary>
+    public float Threshold { get; init; }
+
+    /// <summary>A channel active on fewer than this fraction of inputs (but not dead) is nearly dead. Default 0.01.</summary>
+    public double NearlyDeadFraction { get; init; } = 0.01;
+
+    /// <summary>Bins per histogram; an odd number is rounded up to even (the range grows by doubling). Default 50.</summary>
+    public int HistogramBins { get; init; } = 50;
+
+    /// <summary>Stop after this many batches (null: all).</summary>
+    public int? MaxBatches { get; init; }
+
+    /// <summary>Told after every batch.</summary>
+    public IProgress<ScanProgress>? Progress { get; init; }
+
+    /// <summary>Cancels the scan between batches (hooks are removed and the mode restored).</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>For batches that are dictionaries (a TorchSharp <c>DataLoader</c>): the key of the input tensor. Default "data".</summary>
+    public string InputKey { get; init; } = "data";
+}
+
+/// <summary>Progress of a scan over batches.</summary>
+/// <param name="Batches">Batches done.</param>
+/// <param name="TotalBatches">Batches planned, when known (a list, a data loader, or <see cref="StatsOptions.MaxBatches"/>).</param>
+/// <param name="Inputs">Inputs (samples) done.</param>
+public readonly record struct ScanProgress(int Batches, int? TotalBatches, long Inputs)
+{
+    /// <summary>Fraction done in [0, 1], when the total is known.</summary>
+    public double? Fraction => TotalBatches is int t && t > 0 ? Math.Min(1.0, (double)Batches / t) : null;
+}
