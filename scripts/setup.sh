@@ -44,15 +44,15 @@ restore_dotnet_tools() {
 # so the kernel starts from any folder, and add --http-local-only so its HTTP API listens on localhost
 # only (by default it listens on every interface).
 install_kernelspec() {
-  local tool_version tool_dir entry dotnet_path want have tmp
-  tool_version="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tools"]["microsoft.dotnet-interactive"]["version"])' "$ROOT/.config/dotnet-tools.json")"
-  tool_dir="$(nuget_global_packages)/microsoft.dotnet-interactive/$tool_version"
-  entry="$(find "$tool_dir/tools" -name DotnetToolSettings.xml -print -quit 2>/dev/null || true)"
-  [ -n "$entry" ] || die "dotnet-interactive $tool_version not found in $tool_dir after dotnet tool restore"
-  entry="$(dirname "$entry")/$(sed -n 's:.*EntryPoint="\([^"]*\)".*:\1:p' "$entry")"
-  [ -f "$entry" ] || die "dotnet-interactive entry point $entry is missing"
-  dotnet_path="$(command -v dotnet)"
-  dotnet_path="$(readlink -f "$dotnet_path")"
+  local resolved entry dotnet_path want have tmp
+  # Ask the CLI which assembly `dotnet interactive` runs (it may come from the NuGet cache or from the
+  # local-tool resolver cache of an earlier restore, so no path is guessed here).
+  resolved="$(cd "$ROOT" && DOTNET_CLI_CONTEXT_VERBOSE=true dotnet tool run dotnet-interactive --version 2>&1 \
+    | sed -n 's/^Running \(.*\) \(\/.*\.dll\) --version$/\1\t\2/p' | head -n1)"
+  dotnet_path="${resolved%%$'\t'*}"
+  entry="${resolved#*$'\t'}"
+  [ -n "$resolved" ] && [ -f "$entry" ] && [ -x "$dotnet_path" ] \
+    || die "could not find which assembly 'dotnet tool run dotnet-interactive' runs (got '$resolved')"
 
   want="$(/usr/bin/python3 - "$dotnet_path" "$entry" <<'PY'
 import json, sys
