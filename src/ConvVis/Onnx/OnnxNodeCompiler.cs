@@ -1,0 +1,211 @@
+using ConvVis.Onnx.Proto;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ConvVis.Onnx;
+
+/// <summary>
+/// Turns each ONNX node into a step of the imported module: layers with weights or a hookable meaning
+/// (Conv, BatchNormalization, activations, pooling, Gemm, Flatten, Dropout, Softmax) become registered
+/// TorchSharp modules; elementwise and shape operators run as plain tensor code. Everything that can
+/// be checked is checked here, at load time, so an unsupported model fails before the first forward.
+/// </summary>
+internal sealed partial class OnnxNodeCompiler
+{
+    private readonly OnnxModel _model;
+    private readonly long _opset;
+    private readonly string _source;
+    private readonly Dictionary<string, TensorProto> _initializers = new();
+    private readonly Dictionary<string, Tensor> _constants = new();
+    private readonly HashSet<string> _consumed = new();
+
+    private NodeProto _node = new();
+    private OnnxAttributes _attrs = null!;
+    private int _index;
+
+    private readonly IReadOnlyDictionary<string, string[]>? _names;
+
+    public OnnxNodeCompiler(OnnxModel model, long opset, GraphProto graph, string source, IReadOnlyDictionary<string, string[]>? names = null)
+    {
+        _names = names;
+        _model = model;
+        _opset = opset;
+        _source = source;
+        foreach (var t in graph.Initializers) _initializers[t.Name] = t;
+        foreach (var n in graph.Nodes) foreach (var i in n.Inputs) _consumed.Add(i);
+        foreach (var o in graph.Outputs) _consumed.Add(o.Name);
+    }
+
+    private string NodeLabel => $"{_node.OpType} node '{(_node.Name.Length > 0 ? _node.Name : _node.Outputs.FirstOrDefault() ?? "?")}' (#{_index}, opset {_opset})";
+
+    public void Compile(NodeProto node, int index)
+    {
+        _node = node;
+        _index = index;
+        _attrs = new OnnxAttributes(node);
+        if (node.Domain is not ("" or "ai.onnx"))
+            throw Unsupported($"operator domain '{node.Domain}' is not supported (only the default ONNX domain is)");
+        if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no output.");
+
+        switch (node.OpType)
+        {
+            case "Constant": CompileConstant(); break;
+            case "Conv": Conv(); break;
+            case "BatchNormalization": BatchNorm(); break;
+            case "Relu": Layer(nn.ReLU()); break;
+            case "LeakyRelu": Layer(nn.LeakyReLU(_attrs.Float("alpha", 0.01f))); break;
+            case "Sigmoid": Layer(nn.Sigmoid()); break;
+            case "Tanh": Layer(nn.Tanh()); break;
+            case "Clip": Clip(); break;
+            case "MaxPool": Pool(max: true); break;
+            case "AveragePool": Pool(max: false); break;
+            case "GlobalAveragePool": Layer(nn.AdaptiveAvgPool2d(1), rank: 4); break;
+            case "GlobalMaxPool": Layer(nn.AdaptiveMaxPool2d(new long[] { 1, 1 }), rank: 4); break;
+            case "Gemm": Gemm(); break;
+            case "MatMul": Elementwise((a, b) => torch.matmul(a, b)); break;
+            case "Add": Elementwise((a, b) => a + b); break;
+            case "Sub": Elementwise((a, b) => a - b); break;
+            case "Mul": Elementwise((a, b) => a * b); break;
+            case "Div": Elementwise((a, b) => a / b); break;
+            case "Concat": Concat(); break;
+            case "Flatten": Flatten(); break;
+            case "Reshape": Reshape(); break;
+            case "Dropout": Dropout(); break;
+            case "Softmax": Softmax(); break;
+            case "Pad": Pad(); break;
+            case "Identity": Plain(1, a => a[0]!); break;
+            case "Shape": Shape(); break;
+            case "Gather": Gather(); break;
+            case "Unsqueeze": Unsqueeze(); break;
+            case "Squeeze": Squeeze(); break;
+            case "Cast": Cast(); break;
+            default:
+                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast");
+        }
+
+        string? unread = _attrs.Unread.FirstOrDefault();
+        if (unread is not null)
+            throw Unsupported($"attribute '{unread}' is not supported");
+    }
+
+    // ---------- plumbing ----------
+
+    private NotSupportedException Unsupported(string what) =>
+        new($"Cannot import '{_source}': {NodeLabel}: {what}.");
+
+    /// <summary>The slot a runtime value lives in; a constant becomes a registered buffer.</summary>
+    public int RuntimeSlot(string name, string user)
+    {
+        if (name.Length == 0) return -1;
+        if (_model.TryGetSlot(name, out int slot)) return slot;
+        if (IsConstant(name))
+        {
+            // A constant read at run time (an Add operand, MatMul weights) becomes a buffer, so .to(device) moves it.
+            return _model.AddConstantSlot(name, ConstantTensor(name).clone());
+        }
+        throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {user} reads value '{name}', which no earlier node produces and which is neither a graph input nor an initializer.");
+    }
+
+    private int In(int k) => k < _node.Inputs.Count ? RuntimeSlot(_node.Inputs[k], NodeLabel) : -1;
+
+    private bool HasInput(int k) => k < _node.Inputs.Count && _node.Inputs[k].Length > 0;
+
+    private bool IsConstant(string name) =>
+        name.Length > 0 && (_constants.ContainsKey(name) || _initializers.ContainsKey(name));
+
+    private bool InputIsConstant(int k) => HasInput(k) && IsConstant(_node.Inputs[k]);
+
+    private Tensor ConstantTensor(string name)
+    {
+        if (!_constants.TryGetValue(name, out var t))
+        {
+            try
+            {
+                t = OnnxTensors.ToTensor(_initializers[name], $"initializer '{name}'");
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {e.Message}.", e);
+            }
+            _constants[name] = t;
+        }
+        return t;
+    }
+
+    /// <summary>A constant input the operator needs at load time (weights, shapes, bounds).</summary>
+    private Tensor Const(int k, string role)
+    {
+        if (!InputIsConstant(k))
+            throw Unsupported($"input {k} ({role}) must be a constant (an initializer or a Constant node), but '{(k < _node.Inputs.Count ? _node.Inputs[k] : "")}' is computed at run time");
+        return ConstantTensor(_node.Inputs[k]);
+    }
+
+    private long[] ConstLongs(int k, string role) => Const(k, role).to_type(ScalarType.Int64).data<long>().ToArray();
+
+    private int Out()
+    {
+        for (int k = 1; k < _node.Outputs.Count; k++)
+            if (_node.Outputs[k].Length > 0 && _consumed.Contains(_node.Outputs[k]))
+                throw Unsupported($"output {k} ('{_node.Outputs[k]}') is used, but only the first output of {_node.OpType} is supported");
+        if (_model.TryGetSlot(_node.Outputs[0], out _))
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: value '{_node.Outputs[0]}' is produced twice ({NodeLabel}).");
+        return _model.NewSlot(_node.Outputs[0]);
+    }
+
+    private string NodeKey => _node.Name.Length > 0 ? _node.Name : _node.Outputs[0];
+
+    /// <summary>A plain computed step over the first <paramref name="arity"/> inputs.</summary>
+    private void Plain(int arity, Func<Tensor?[], Tensor> run)
+    {
+        var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
+        for (int k = 0; k < arity; k++)
+            if (inputs[k] < 0 && k == 0)
+                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input {k}.");
+        _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a) }));
+    }
+
+    private delegate Tensor OnnxRunContextUse(Tensor?[] args, OnnxRunContext context);
+
+    private void PlainWithContext(int arity, OnnxRunContextUse run)
+    {
+        var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
+        _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a, c) }));
+    }
+
+    /// <summary>A registered layer called through <c>call()</c> so hooks fire; optional pre-processing of its input.</summary>
+    private void Layer(nn.Module<Tensor, Tensor> layer, int rank = 0, Func<Tensor, Tensor>? before = null, Func<Tensor, Tensor, Tensor>? after = null)
+    {
+        int input = In(0);
+        if (input < 0)
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
+        int output = Out();
+        string name = _model.AddLayer(NodeKey,
+            _names is not null && _names.TryGetValue(NodeKey, out var path) ? path : OnnxLayerNames.PathFor(_node, _index), layer);
+        string op = _node.OpType;
+        _model.AddStep(new OnnxStep(op, NodeKey, new[] { input }, new[] { output }, (a, _) =>
+        {
+            var x = a[0]!;
+            if (rank > 0 && x.dim() != rank)
+                throw new ArgumentException($"Layer '{name}' ({op}) expects a {rank}-D input but got shape [{string.Join(", ", x.shape)}].");
+            if (before is null && after is null) return new[] { layer.call(x) };
+            using var prepared = before is null ? x.alias() : before(x);
+            if (after is null) return new[] { layer.call(prepared) };
+            using var y = layer.call(prepared);
+            return new[] { after(x, y) };
+        }));
+    }
+
+    private static void Assign(Tensor? target, Tensor value)
+    {
+        if (target is null) return;
+        using var _ = torch.no_grad();
+        target.copy_(value.reshape(target.shape));
+    }
+
+    private long Axis(string name, long fallback) => _attrs.Int(name, fallback);
+
+    private static long Normalize(long axis, long rank) => axis < 0 ? axis + rank : axis;
+}
