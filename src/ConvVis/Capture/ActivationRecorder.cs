@@ -25,8 +25,8 @@ namespace ConvVis;
 /// frees the previous pass's activations, so a loop over batches keeps one batch in memory; set
 /// <see cref="CaptureOptions.KeepEveryPass"/> to accumulate instead.</para>
 /// <para><b>Ownership.</b> The recorder owns every tensor it stores: tensors returned by the indexer and by
-/// <see cref="Calls"/> stay valid until <see cref="Clear"/> or <see cref="Dispose"/>, which free them; do not
-/// dispose them yourself. To keep tensors beyond the recorder, take them with <see cref="TakeAll"/>,
+/// <see cref="Calls"/> stay valid until the next forward pass of the model (unless <see cref="CaptureOptions.KeepEveryPass"/>),
+/// <see cref="Clear"/> or <see cref="Dispose"/>, which free them; do not dispose them yourself. To keep tensors beyond the recorder, take them with <see cref="TakeAll"/>,
 /// <see cref="Detach"/> or <see cref="DetachCalls"/>: the recorder forgets them and you dispose them.</para>
 /// <para><see cref="Dispose"/> removes every hook this recorder added, whether or not a forward pass threw.</para>
 /// </remarks>
@@ -144,7 +144,7 @@ public sealed class ActivationRecorder : IDisposable
 
     /// <summary>
     /// The last (or only) stored activation of layer <paramref name="name"/>. The recorder owns it: it stays valid until
-    /// <see cref="Clear"/> or <see cref="Dispose"/>; use <see cref="Detach"/> to keep it longer.
+    /// the next forward pass, <see cref="Clear"/> or <see cref="Dispose"/>; use <see cref="Detach"/> to keep it longer.
     /// </summary>
     /// <param name="name">A watched layer's name.</param>
     /// <exception cref="ArgumentException">The recorder does not watch that layer (the message names the closest one).</exception>

@@ -17,8 +17,13 @@ internal static class SummaryHtml
         ".convvis-summary .layer{width:30em}.convvis-summary .shape{width:16em}" +
         ".convvis-summary .num{width:8em;text-align:right}" +
         ".convvis-summary .head{font-weight:bold;border-bottom:1px solid #888}" +
-        ".convvis-summary summary{cursor:pointer}.convvis-summary summary .row{display:inline-block}" +
-        ".convvis-summary .leaf{padding-left:1.1em}" +
+        // Our own open/closed marker inside the first cell keeps every row on one line and the columns aligned.
+        ".convvis-summary summary{cursor:pointer;display:block;list-style:none}" +
+        ".convvis-summary summary::-webkit-details-marker{display:none}" +
+        ".convvis-summary .mark{display:inline-block;width:1.2em}" +
+        ".convvis-summary details>summary .mark::before{content:'\\25B8'}" +
+        ".convvis-summary details[open]>summary .mark::before{content:'\\25BE'}" +
+        ".convvis-summary table{font:inherit;border-collapse:collapse}" +
         ".convvis-summary .type{color:#555}.convvis-summary .none{color:#999}" +
         ".convvis-summary table.totals{margin-top:.5em;border-top:1px solid #888}" +
         ".convvis-summary table.totals td{padding:0 1em 0 0}.convvis-summary table.totals td.n{text-align:right}";
@@ -27,8 +32,8 @@ internal static class SummaryHtml
     {
         var sb = new StringBuilder();
         sb.Append("<div class=\"convvis-summary\"><style>").Append(Css).Append("</style>");
-        sb.Append("<div class=\"row head\"><span class=\"layer\">Layer (type)</span><span class=\"shape\">Output shape</span>")
-          .Append("<span class=\"num\">Param #</span><span class=\"num\">Trainable</span></div>");
+        sb.Append("<span class=\"row head\"><span class=\"layer\">Layer (type)</span><span class=\"shape\">Output shape</span>")
+          .Append("<span class=\"num\">Param #</span><span class=\"num\">Trainable</span></span>");
 
         int open = 0;
         var rows = summary.Rows;
@@ -64,14 +69,15 @@ internal static class SummaryHtml
     static void Row(StringBuilder sb, SummaryRow r, bool leaf)
     {
         // Indent by depth inside the fixed-width first cell, so the other columns stay aligned at every depth.
-        double indent = r.Depth * 1.2 + (leaf ? 1.1 : 0);
+        double indent = r.Depth * 1.2 + (leaf ? 1.2 : 0);
         string label = r.Name.Length == 0 ? "" : Escape(LastSegment(r.Name)) + " ";
-        sb.Append("<div class=\"row\" title=\"").Append(Escape(r.Name.Length == 0 ? "(model)" : r.Name)).Append("\">")
+        sb.Append("<span class=\"row\" title=\"").Append(Escape(r.Name.Length == 0 ? "(model)" : r.Name)).Append("\">")
           .Append("<span class=\"layer\" style=\"padding-left:").Append(indent.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)).Append("em\">")
+          .Append(leaf ? "" : "<span class=\"mark\"></span>")
           .Append(label).Append("<span class=\"type\">(").Append(Escape(r.TypeName)).Append(")</span></span>")
           .Append("<span class=\"shape\">").Append(Escape(SummaryText.ShapeCell(r))).Append("</span>")
           .Append(Num(r.Parameters, r.Parameters)).Append(Num(r.Parameters, r.TrainableParameters))
-          .Append("</div>");
+          .Append("</span>");
     }
 
     static string Num(long own, long value)

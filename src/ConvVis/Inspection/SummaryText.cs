@@ -36,7 +36,7 @@ internal static class SummaryText
         sb.Append("Trainable params: ").Append(Count(summary.TrainableParameters)).Append('\n');
         sb.Append("Non-trainable params: ").Append(Count(summary.NonTrainableParameters)).Append('\n');
         sb.Append("Params size: ").Append(Count(summary.ParameterBytes)).Append(" bytes (")
-          .Append((summary.ParameterBytes / (1024.0 * 1024.0)).ToString("0.00", CultureInfo.InvariantCulture)).Append(" MB)\n");
+          .Append((summary.ParameterBytes / 1e6).ToString("0.00", CultureInfo.InvariantCulture)).Append(" MB)\n"); // MB = 10^6 bytes, as torchinfo
         sb.Append(rule).Append('\n');
         return sb.ToString();
     }

@@ -89,6 +89,32 @@ public static class TestNets
         }
     }
 
+    /// <summary>ResNet-18 as TorchVision defines it (7x7 stem, max pool, blocks [2,2,2,2] of BasicBlock, 1000 classes).</summary>
+    public sealed class ResNet18 : Module<Tensor, Tensor>
+    {
+        readonly Conv2d conv1 = Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
+        readonly BatchNorm2d bn1 = BatchNorm2d(64);
+        readonly ReLU relu = ReLU(inplace: true);
+        readonly MaxPool2d maxpool = MaxPool2d(3, stride: 2, padding: 1);
+        readonly Sequential layer1 = Sequential(new BasicBlock(64, 64), new BasicBlock(64, 64));
+        readonly Sequential layer2 = Sequential(new BasicBlock(64, 128, 2), new BasicBlock(128, 128));
+        readonly Sequential layer3 = Sequential(new BasicBlock(128, 256, 2), new BasicBlock(256, 256));
+        readonly Sequential layer4 = Sequential(new BasicBlock(256, 512, 2), new BasicBlock(512, 512));
+        readonly AdaptiveAvgPool2d avgpool = AdaptiveAvgPool2d(1);
+        readonly Flatten flatten = Flatten();
+        readonly Linear fc = Linear(512, 1000);
+
+        public ResNet18() : base("ResNet") => RegisterComponents();
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var y = maxpool.call(relu.call(bn1.call(conv1.call(x))));
+            y = layer4.call(layer3.call(layer2.call(layer1.call(y))));
+            return fc.call(flatten.call(avgpool.call(y))).MoveToOuterDisposeScope();
+        }
+    }
+
     /// <summary>Applies the same conv twice (a reused module), then a conv that forward() runs without call().</summary>
     public sealed class ReusedAndBypassed : Module<Tensor, Tensor>
     {

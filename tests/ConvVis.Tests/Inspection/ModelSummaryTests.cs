@@ -39,6 +39,27 @@ public class ModelSummaryTests
     }
 
     [Fact]
+    public void ResNet18MatchesTorchinfosPublishedFigures()
+    {
+        // torchinfo.summary(torchvision.models.resnet18(), (1, 3, 224, 224)): Total params: 11,689,512,
+        // Params size (MB): 46.76; layer1 [1, 64, 56, 56], layer4 [1, 512, 7, 7], fc [1, 1000].
+        using var net = new ResNet18();
+        var summary = ModelSummary.Of(net, [1, 3, 224, 224]);
+        Assert.Equal(11_689_512, summary.TotalParameters);
+        Assert.Equal(11_689_512, summary.TrainableParameters);
+        Assert.Contains("Params size: 46,758,048 bytes (46.76 MB)", summary.ToString());
+        Assert.Equal([1L, 64, 112, 112], Shape(summary, "conv1"));
+        Assert.Equal([1L, 64, 56, 56], Shape(summary, "layer1"));
+        Assert.Equal([1L, 512, 7, 7], Shape(summary, "layer4.1.bn2"));
+        Assert.Equal([1L, 512, 1, 1], Shape(summary, "avgpool"));
+        Assert.Equal([1L, 1000], Shape(summary, ""));
+        Assert.Equal(2_359_296, summary.Rows.Single(r => r.Name == "layer4.1.conv2").Parameters); // 512*512*3*3
+        Assert.Equal(1 + 67 + 1, summary.Rows.Count); // the model, torchvision resnet18's 67 submodules, and our Flatten module
+    }
+
+    static long[] Shape(ModelSummary s, string name) => s.Rows.Single(r => r.Name == name).OutputShape!;
+
+    [Fact]
     public void WithoutAnInputShapeThereAreNoShapes()
     {
         using var net = new SmallCnn();
