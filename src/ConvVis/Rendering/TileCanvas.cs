@@ -1,0 +1,167 @@
+namespace ConvVis.Rendering;
+
+/// <summary>Where a tile landed in the picture (pixels) and what its tooltip says.</summary>
+internal sealed record TileRegion(int X, int Y, int Width, int Height, string Tooltip);
+
+/// <summary>Frame colours that mark tiles needing attention; the HTML legend explains them.</summary>
+internal static class TileMarks
+{
+    /// <summary>Separator and page colour: white.</summary>
+    public static readonly byte[] Background = [255, 255, 255];
+    /// <summary>Red frame: every value is zero (a dead channel or filter).</summary>
+    public static readonly byte[] Dead = [230, 0, 0];
+    /// <summary>Orange frame: every value equal but not zero.</summary>
+    public static readonly byte[] Constant = [255, 150, 0];
+    /// <summary>Magenta frame (the NaN colour): some value is NaN or infinite.</summary>
+    public static readonly byte[] NonFinite = [255, 0, 255];
+
+    /// <summary>The ring colour of a tile: non-finite wins over dead, dead over constant.</summary>
+    public static byte[] FrameOf(TileStats s) => s.HasNonFinite ? NonFinite : s.IsDead ? Dead : s.IsConstant ? Constant : Background;
+
+    /// <summary>Legend entries (CSS colour, meaning) for the marks present in <paramref name="stats"/>.</summary>
+    public static IEnumerable<(string Css, string Text)> Legend(IEnumerable<TileStats> stats, string unit)
+    {
+        var list = stats.ToList();
+        int dead = list.Count(s => s.IsDead && !s.HasNonFinite);
+        int constant = list.Count(s => s.IsConstant && !s.IsDead && !s.HasNonFinite);
+        int nonFinite = list.Count(s => s.HasNonFinite);
+        if (dead > 0) yield return (Css(Dead), $"red frame: dead (all zero) — {dead} {unit}{(dead == 1 ? "" : "s")}");
+        if (constant > 0) yield return (Css(Constant), $"orange frame: constant — {constant} {unit}{(constant == 1 ? "" : "s")}");
+        if (nonFinite > 0) yield return (Css(NonFinite), $"magenta frame: contains NaN/Inf (NaN pixels magenta) — {nonFinite} {unit}{(nonFinite == 1 ? "" : "s")}");
+    }
+
+    public static string Css(byte[] c) => $"rgb({c[0]},{c[1]},{c[2]})";
+}
+
+/// <summary>
+/// An RGB picture of tiles on a grid, painted straight from float spans: each tile sits in a cell with a
+/// <see cref="Margin"/>-pixel ring (white separator, or a frame colour for marked tiles); a value is scaled
+/// (<see cref="RowScale"/>), looked up in a 256-entry table, written <c>scale</c> times across, and each finished pixel
+/// row is block-copied <c>scale - 1</c> times down (nearest-neighbour upscaling). One pass, no per-pixel virtual calls.
+/// </summary>
+internal sealed class TileCanvas
+{
+    /// <summary>Ring width around each tile: tiles are 2 * Margin pixels apart and Margin pixels from the edge.</summary>
+    public const int Margin = 2;
+
+    /// <summary>Largest picture drawn, in pixels (about 6300 x 6300): beyond that a notebook output is unusable anyway.</summary>
+    public const long MaxPixels = 40_000_000;
+
+    private readonly byte[] pixels;
+
+    /// <summary>A canvas for <paramref name="count"/> tiles of <paramref name="tileWidth"/> x <paramref name="tileHeight"/> pixels, rings coloured per tile.</summary>
+    public TileCanvas(int count, int columns, int tileWidth, int tileHeight, IReadOnlyList<byte[]> rings)
+    {
+        if (count < 1) throw new ArgumentException("Nothing to lay out: no tiles.");
+        CheckSize(count, columns, tileHeight, tileWidth);
+        Count = count;
+        Columns = Math.Clamp(columns, 1, count);
+        Rows = (count + Columns - 1) / Columns;
+        TileWidth = tileWidth; TileHeight = tileHeight;
+        Width = Columns * (tileWidth + 2 * Margin);
+        Height = Rows * (tileHeight + 2 * Margin);
+        pixels = new byte[Width * Height * 3];
+        Fill(0, 0, Width, Height, TileMarks.Background);
+        for (int i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(rings[i], TileMarks.Background)) continue;
+            var (x, y) = Origin(i);
+            Fill(x - Margin, y - Margin, tileWidth + 2 * Margin, tileHeight + 2 * Margin, rings[i]);
+        }
+    }
+
+    public int Count { get; }
+    public int Columns { get; }
+    public int Rows { get; }
+    public int TileWidth { get; }
+    public int TileHeight { get; }
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>Top-left pixel of tile <paramref name="i"/> (row-major).</summary>
+    public (int X, int Y) Origin(int i) => ((i % Columns) * (TileWidth + 2 * Margin) + Margin, (i / Columns) * (TileHeight + 2 * Margin) + Margin);
+
+    /// <summary>Rectangles of all tiles.</summary>
+    public (int X, int Y, int W, int H)[] Rects() =>
+        Enumerable.Range(0, Count).Select(i => { var (x, y) = Origin(i); return (x, y, TileWidth, TileHeight); }).ToArray();
+
+    /// <summary>The finished pixels (the canvas must not be painted afterwards).</summary>
+    public RgbImage ToImage() => new(Width, Height, pixels);
+
+    /// <summary>Paints an h x w map through a colormap table (<see cref="Colormap.Lut"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
+    public void PaintMapped(int tile, ReadOnlySpan<float> values, int h, int w, int scale, RowScale rs, byte[] lut)
+    {
+        var (x0, y0) = Origin(tile);
+        int stride = Width * 3, rowBytes = w * scale * 3;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            var src = values.Slice(y * w, w);
+            int o = 0;
+            for (int x = 0; x < src.Length; x++)
+            {
+                int e = Colormap.IndexOf(rs.Apply(src[x])) * 3;
+                byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
+                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
+            }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    /// <summary>
+    /// Paints three h x w planes as red, green and blue (each quantised like a colormap index: floor(v * 255 + 0.5),
+    /// so 0.5 is 128); a pixel with NaN in any plane is magenta.
+    /// </summary>
+    public void PaintRgb(int tile, ReadOnlySpan<float> planes, int h, int w, int scale, RowScale rs)
+    {
+        var (x0, y0) = Origin(tile);
+        int stride = Width * 3, rowBytes = w * scale * 3, plane = h * w;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            int o = 0;
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                int ri = Colormap.IndexOf(rs.Apply(planes[p])), gi = Colormap.IndexOf(rs.Apply(planes[plane + p])), bi = Colormap.IndexOf(rs.Apply(planes[2 * plane + p]));
+                bool nan = ri == Colormap.NanIndex || gi == Colormap.NanIndex || bi == Colormap.NanIndex;
+                byte r = nan ? (byte)255 : (byte)ri, g = nan ? (byte)0 : (byte)gi, b = nan ? (byte)255 : (byte)bi;
+                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
+            }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    private void Fill(int x, int y, int w, int h, byte[] c)
+    {
+        var first = pixels.AsSpan((y * Width + x) * 3, w * 3);
+        for (int i = 0; i < w; i++) { first[i * 3] = c[0]; first[i * 3 + 1] = c[1]; first[i * 3 + 2] = c[2]; }
+        for (int r = 1; r < h; r++) first.CopyTo(pixels.AsSpan(((y + r) * Width + x) * 3, w * 3));
+    }
+
+    /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <see cref="MaxPixels"/>.</summary>
+    public static void CheckSize(long count, long columns, long th, long tw)
+    {
+        columns = Math.Clamp(columns, 1, Math.Max(1, count));
+        long rows = (count + columns - 1) / columns;
+        double pixels = (double)rows * (th + 2 * Margin) * columns * (tw + 2 * Margin);
+        if (pixels > MaxPixels)
+            throw new ArgumentException($"The picture would have {rows * (th + 2 * Margin)} x {columns * (tw + 2 * Margin)} pixels (more than {MaxPixels / 1_000_000} million); show fewer tiles, crop the maps or lower MinTileSize.");
+    }
+
+    /// <summary>Columns that make a near-square picture of <paramref name="count"/> tiles of th x tw pixels.</summary>
+    public static int AutoColumns(long count, long th, long tw)
+    {
+        double ratio = (double)(th + 2 * Margin) / (tw + 2 * Margin);
+        return (int)Math.Clamp(Math.Ceiling(Math.Sqrt(count * ratio)), 1, Math.Max(1, count));
+    }
+
+    /// <summary>The integer nearest-neighbour factor that makes the larger side at least <paramref name="minTileSize"/>.</summary>
+    public static int UpscaleFactor(long h, long w, int minTileSize)
+    {
+        long side = Math.Max(1, Math.Max(h, w));
+        return (int)Math.Max(1, (minTileSize + side - 1) / side);
+    }
+}
