@@ -1,6 +1,5 @@
 using System.Globalization;
 using ConvVis.Rendering;
-using static TorchSharp.torch;
 
 namespace ConvVis;
 
@@ -80,27 +79,6 @@ public sealed class Colormap
             int i = IndexOf(values[p]) * 3;
             lut.Slice(i, 3).CopyTo(rgb.Slice(p * 3, 3));
         }
-    }
-
-    /// <summary>
-    /// Maps a float tensor of values in [0, 1] (NaN allowed) to a uint8 tensor with a trailing RGB dimension,
-    /// by one table lookup (<c>index_select</c>) over the whole tensor.
-    /// </summary>
-    internal Tensor Map(Tensor values)
-    {
-        var idx = QuantizeToIndex(values);
-        using var lut = tensor(Lut, [257, 3]);
-        var flat = lut.index_select(0, idx.flatten());
-        long[] shape = [.. values.shape, 3];
-        return flat.view(shape);
-    }
-
-    /// <summary>floor(v * 255 + 0.5) clamped to 0..255 as int64, with NaN mapped to <see cref="NanIndex"/>.</summary>
-    internal static Tensor QuantizeToIndex(Tensor values)
-    {
-        var nan = values.isnan();
-        var q = (values.clamp(0f, 1f) * 255f + 0.5f).floor_().masked_fill(nan, NanIndex);
-        return q.to(ScalarType.Int64);
     }
 
     /// <summary>A CSS <c>linear-gradient</c> through the map (17 stops), for colour bars.</summary>

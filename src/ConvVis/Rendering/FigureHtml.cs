@@ -41,7 +41,8 @@ internal static class FigureHtml
         sb.Append("<label for=\"").Append(id).Append("\" title=\"click to enlarge or shrink\">");
         sb.Append(CultureInfo.InvariantCulture, $"<div class=\"convvis-frame\" style=\"--convvis-w:{image.Width}px;position:relative;width:{image.Width}px;max-width:100%\">");
         sb.Append(CultureInfo.InvariantCulture, $"<img class=\"convvis-image\" width=\"{image.Width}\" height=\"{image.Height}\" alt=\"{Html.Escape(altText)}\" style=\"display:block;width:100%;height:auto;image-rendering:pixelated\" src=\"data:image/png;base64,");
-        sb.Append(Convert.ToBase64String(png)).Append("\">");
+        AppendBase64(sb, png);
+        sb.Append("\">");
         foreach (var t in tiles)
         {
             sb.Append("<div class=\"convvis-tile\" style=\"position:absolute;left:").Append(Percent(t.X, image.Width))
@@ -68,6 +69,26 @@ internal static class FigureHtml
         }
         sb.Append("</div>");
         return sb.ToString();
+    }
+
+    /// <summary>Base64 straight into the builder through a pooled buffer (no extra megabyte-sized string per view).</summary>
+    private static void AppendBase64(StringBuilder sb, byte[] data)
+    {
+        const int chunk = 48 * 1024;    // a multiple of 3 bytes, so chunks concatenate into one valid base64 text
+        char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(chunk / 3 * 4);
+        try
+        {
+            for (int offset = 0; offset < data.Length; offset += chunk)
+            {
+                var part = data.AsSpan(offset, Math.Min(chunk, data.Length - offset));
+                Convert.TryToBase64Chars(part, buffer, out int written);
+                sb.Append(buffer, 0, written);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     private static string Percent(int part, int whole) => (100.0 * part / whole).ToString("0.####", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
 
@@ -135,54 +136,55 @@ public sealed class FilterGrid : IVisual
         if (shownCount < total) w = w.narrow(0, 0, shownCount);
         var layout = Resolve(options.Layout, inputs, shownCount);
 
-        var filterRows = w.reshape(shownCount, (long)inputs * kh * kw);
+        var filterRows = w.reshape(shownCount, (long)inputs * kh * kw).contiguous();
         var filterIds = Enumerable.Range(0, shownCount).ToArray();
         var stats = TileStatistics.Compute(filterRows, filterIds);
         int factor = TileCanvas.UpscaleFactor(kh, kw, options.MinTileSize);
-        if (layout == FilterLayout.SlicesPerFilter && inputs > 1) TileCanvas.CheckSize((long)shownCount * inputs, inputs, (long)kh * factor, (long)kw * factor);
-        else TileCanvas.CheckSize(shownCount, options.Columns ?? TileCanvas.AutoColumns(shownCount, (long)kh * factor, (long)kw * factor), (long)kh * factor, (long)kw * factor);
-        Tensor tiles;
-        byte[][] rings;
-        int columns;
-        TileRegion[] regions;
+        int th = kh * factor, tw = kw * factor, plane = kh * kw;
+        bool slices = layout == FilterLayout.SlicesPerFilter && inputs > 1;
+        int columns = slices ? inputs : Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
+        TileCanvas.CheckSize(slices ? (long)shownCount * inputs : shownCount, columns, th, tw);
+        TileCanvas canvas;
         string layoutNote;
         ScaleInfo scale;
+        ReadOnlySpan<float> data = MemoryMarshal.Cast<byte, float>(filterRows.bytes);
         switch (layout)
         {
             case FilterLayout.Rgb:
             {
-                var v = TileNormalizer.Normalize(filterRows, options.Normalization, options.ClipPercentile, out scale).view(shownCount, 3, kh, kw);
-                tiles = RgbPlanes.ToPixels(v);
-                rings = stats.Select(TileMarks.FrameOf).ToArray();
-                columns = options.Columns ?? TileCanvas.AutoColumns(shownCount, kh * factor, kw * factor);
+                var scales = TileNormalizer.Scales(filterRows, stats, options.Normalization, options.ClipPercentile, out scale);
+                canvas = new TileCanvas(shownCount, columns, tw, th, stats.Select(TileMarks.FrameOf).ToArray());
+                for (int o = 0; o < shownCount; o++) canvas.PaintRgb(o, data.Slice(o * 3 * plane, 3 * plane), kh, kw, factor, scales[o]);
                 layoutNote = "RGB: input channels 0, 1, 2 as red, green, blue";
                 break;
             }
             case FilterLayout.SlicesPerFilter:
             {
-                var v = TileNormalizer.Normalize(filterRows, options.Normalization, options.ClipPercentile, out scale);
-                tiles = options.Colormap.Map(v.view((long)shownCount * inputs, kh, kw));
-                rings = stats.SelectMany(s => Enumerable.Repeat(TileMarks.FrameOf(s), inputs)).ToArray();
-                columns = inputs > 1 ? inputs : options.Columns ?? TileCanvas.AutoColumns(shownCount, kh * factor, kw * factor);
-                layoutNote = inputs > 1 ? $"one row per {unit}: its {inputs} input-channel slices" : "one tile per " + unit;
+                var scales = TileNormalizer.Scales(filterRows, stats, options.Normalization, options.ClipPercentile, out scale);
+                canvas = new TileCanvas(shownCount * inputs, columns, tw, th, stats.SelectMany(s => Enumerable.Repeat(TileMarks.FrameOf(s), inputs)).ToArray());
+                for (int t = 0; t < shownCount * inputs; t++) canvas.PaintMapped(t, data.Slice(t * plane, plane), kh, kw, factor, scales[t / inputs], options.Colormap.Lut);
+                layoutNote = slices ? $"one row per {unit}: its {inputs} input-channel slices" : "one tile per " + unit;
                 break;
             }
             default:
             {
-                var mean = w.mean([1]).reshape(shownCount, (long)kh * kw);
-                var v = TileNormalizer.Normalize(mean, options.Normalization, options.ClipPercentile, out scale);
-                tiles = options.Colormap.Map(v.view(shownCount, kh, kw));
-                rings = stats.Select(TileMarks.FrameOf).ToArray();
-                columns = options.Columns ?? TileCanvas.AutoColumns(shownCount, kh * factor, kw * factor);
+                // One tile per filter: the mean over input channels, scaled from its own statistics.
+                var mean = w.mean([1]).reshape(shownCount, plane).contiguous();
+                var meanStats = TileStatistics.Compute(mean, filterIds);
+                var scales = TileNormalizer.Scales(mean, meanStats, options.Normalization, options.ClipPercentile, out scale);
+                canvas = new TileCanvas(shownCount, columns, tw, th, stats.Select(TileMarks.FrameOf).ToArray());
+                ReadOnlySpan<float> means = MemoryMarshal.Cast<byte, float>(mean.bytes);
+                for (int o = 0; o < shownCount; o++) canvas.PaintMapped(o, means.Slice(o * plane, plane), kh, kw, factor, scales[o], options.Colormap.Lut);
                 layoutNote = inputs > 1 ? $"one tile per {unit}: the mean over its {inputs} input channels" : "one tile per " + unit;
                 break;
             }
         }
-        columns = (int)Math.Min(columns, tiles.shape[0]);
-        var image = TileCanvas.Compose(tiles, factor, columns, rings, out var rects);
-        if (layout == FilterLayout.SlicesPerFilter && inputs > 1)
+        var image = canvas.ToImage();
+        var rects = canvas.Rects();
+        TileRegion[] regions;
+        if (slices)
         {
-            var sliceStats = TileStatistics.Compute(w.reshape((long)shownCount * inputs, (long)kh * kw), Enumerable.Range(0, shownCount * inputs).ToArray());
+            var sliceStats = TileStatistics.Compute(data, shownCount * inputs, plane, Enumerable.Range(0, shownCount * inputs).ToArray());
             regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
                 $"{unit} {i / inputs}, input channel {i % inputs}\n" + string.Join("\n", sliceStats[i].Describe().Split('\n').Skip(1)) +
                 "\n" + $"whole {unit}: " + (stats[i / inputs].IsDead ? "DEAD (all zero)" : $"min {TileStats.Format(stats[i / inputs].Min)}, max {TileStats.Format(stats[i / inputs].Max)}"))).ToArray();
@@ -207,8 +209,7 @@ public sealed class FilterGrid : IVisual
         string? title = options.Title ?? defaultTitle;
         var picture = new RenderedPicture(image, regions, title, captions, title ?? $"filter grid of {shownCount} {unit}s", bar,
             TileMarks.Legend(stats, unit).ToArray());
-        int rows = (int)((tiles.shape[0] + columns - 1) / columns);
-        return new FilterGrid(picture, layout, total, stats, factor, columns, rows, kw * factor, kh * factor);
+        return new FilterGrid(picture, layout, total, stats, factor, canvas.Columns, canvas.Rows, tw, th);
     }
 
     private static FilterLayout Resolve(FilterLayout requested, int inputs, int shown)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
 
@@ -102,14 +103,22 @@ public sealed class ImageGrid : IVisual
         int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);
         TileCanvas.CheckSize(shown, columns, (long)h * factor, (long)w * factor);
         x = TensorInput.ToFloat(x);
-        var rows = x.reshape(shown, (long)c * h * w);
+        var rows = x.reshape(shown, (long)c * h * w).contiguous();
         var stats = TileStatistics.Compute(rows, Enumerable.Range(0, shown).ToArray());
         var finiteStats = stats.Where(s => !float.IsNaN(s.Min)).ToList();
         bool asIs = finiteStats.All(s => s.Min >= 0 && s.Max <= 1);
-        var v = asIs ? rows.clamp(0f, 1f) : TileNormalizer.Normalize(rows, Normalization.PerChannel, null, out _);
-        var tiles = c == 3 ? RgbPlanes.ToPixels(v.view(shown, 3, h, w)) : options.Colormap.Map(v.view(shown, h, w));
+        var scales = asIs ? Enumerable.Repeat(RowScale.Identity, shown).ToArray() : TileNormalizer.Scales(rows, stats, Normalization.PerChannel, null, out _);
         var rings = stats.Select(s => s.HasNonFinite ? TileMarks.NonFinite : TileMarks.Background).ToArray();
-        var image = TileCanvas.Compose(tiles, factor, columns, rings, out var rects);
+        var canvas = new TileCanvas(shown, columns, w * factor, h * factor, rings);
+        ReadOnlySpan<float> data = MemoryMarshal.Cast<byte, float>(rows.bytes);
+        int size = c * h * w;
+        for (int i = 0; i < shown; i++)
+        {
+            if (c == 3) canvas.PaintRgb(i, data.Slice(i * size, size), h, w, factor, scales[i]);
+            else canvas.PaintMapped(i, data.Slice(i * size, size), h, w, factor, scales[i], options.Colormap.Lut);
+        }
+        var image = canvas.ToImage();
+        var rects = canvas.Rects();
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
             string.Join("\n", stats[i].Describe("image").Split('\n').Where(l => !l.StartsWith("DEAD", StringComparison.Ordinal) && !l.StartsWith("CONSTANT", StringComparison.Ordinal))))).ToArray();
         var captions = new List<string>
@@ -121,6 +130,6 @@ public sealed class ImageGrid : IVisual
             ? new[] { (TileMarks.Css(TileMarks.NonFinite), "magenta frame: image contains NaN/Inf (NaN pixels magenta)") }
             : [];
         var picture = new RenderedPicture(image, regions, options.Title, captions, options.Title ?? $"{shown} images", null, legend);
-        return new ImageGrid(picture, total, stats, asIs, factor, columns);
+        return new ImageGrid(picture, total, stats, asIs, factor, canvas.Columns);
     }
 }

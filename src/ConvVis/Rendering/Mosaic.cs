@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
 
@@ -89,7 +90,12 @@ public sealed class Mosaic : IVisual
         int c = (int)x.shape[0], h = (int)x.shape[1], w = (int)x.shape[2];
         if (c == 0 || h == 0 || w == 0) throw new ArgumentException($"Mosaic.Of got an empty tensor {TensorInput.Shape(activations)}; nothing to show.", nameof(activations));
         // Only the shown channels are converted to float (the top-k ranking reads its candidates).
-        Tensor Rows(int[] channels) => TensorInput.ToFloat(x.index_select(0, tensor(channels.Select(i => (long)i).ToArray()))).reshape(channels.Length, (long)h * w);
+        Tensor Rows(int[] channels)
+        {
+            bool leading = channels.Select((ch, i) => ch == i).All(b => b);   // 0, 1, ..., n-1: a view, no gather
+            var picked = leading ? x.narrow(0, 0, channels.Length) : x.index_select(0, tensor(channels.Select(i => (long)i).ToArray()));
+            return TensorInput.ToFloat(picked).reshape(channels.Length, (long)h * w);
+        }
 
         int[] candidates = options.Channels is { } chosen ? chosen.ToArray() : Enumerable.Range(0, c).ToArray();
         foreach (int ch in candidates)
@@ -114,9 +120,14 @@ public sealed class Mosaic : IVisual
         TileCanvas.CheckSize(shown.Length, columns, (long)h * factor, (long)w * factor);
         var shownRows = Rows(shown);
         var stats = TileStatistics.Compute(shownRows, shown);
-        var v = TileNormalizer.Normalize(shownRows, options.Normalization, options.ClipPercentile, out var scale);
-        var rgb = options.Colormap.Map(v.view(shown.Length, h, w));
-        var image = TileCanvas.Compose(rgb, factor, columns, stats.Select(TileMarks.FrameOf).ToArray(), out var rects);
+        var scales = TileNormalizer.Scales(shownRows, stats, options.Normalization, options.ClipPercentile, out var scale);
+        var canvas = new TileCanvas(shown.Length, columns, w * factor, h * factor, stats.Select(TileMarks.FrameOf).ToArray());
+        ReadOnlySpan<float> data = MemoryMarshal.Cast<byte, float>(shownRows.bytes);
+        int p = h * w;
+        for (int i = 0; i < shown.Length; i++)
+            canvas.PaintMapped(i, data.Slice(i * p, p), h, w, factor, scales[i], options.Colormap.Lut);
+        var image = canvas.ToImage();
+        var rects = canvas.Rects();
 
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel"))).ToArray();
         var (lo, mid, hi) = scale.Labels();
@@ -129,8 +140,7 @@ public sealed class Mosaic : IVisual
         var picture = new RenderedPicture(image, regions, options.Title, captions,
             options.Title ?? $"activation mosaic of {shown.Length} channels", new ColorBar(options.Colormap, lo, mid, hi),
             TileMarks.Legend(stats, "channel").ToArray());
-        int rowsCount = (shown.Length + columns - 1) / columns;
-        return new Mosaic(picture, c, shown, stats, factor, columns, rowsCount, w * factor, h * factor);
+        return new Mosaic(picture, c, shown, stats, factor, canvas.Columns, canvas.Rows, w * factor, h * factor);
     }
 
     /// <summary>Candidates sorted by mean over finite values, highest first (stable: ties keep their order); all-non-finite rows last.</summary>

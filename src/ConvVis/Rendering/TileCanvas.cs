@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ConvVis.Rendering;
 
 /// <summary>Where a tile landed in the picture (pixels) and what its tooltip says.</summary>
@@ -36,55 +34,112 @@ internal static class TileMarks
 }
 
 /// <summary>
-/// Lays RGB tiles out on a grid with torch block copies: nearest upscaling by an integer factor (expand + reshape),
-/// each tile inside a cell with a <see cref="Margin"/>-pixel ring (separator, or frame colour for marked tiles),
-/// cells placed row-major by one permute.
+/// An RGB picture of tiles on a grid, painted straight from float spans: each tile sits in a cell with a
+/// <see cref="Margin"/>-pixel ring (white separator, or a frame colour for marked tiles); a value is scaled
+/// (<see cref="RowScale"/>), looked up in a 256-entry table, written <c>scale</c> times across, and each finished pixel
+/// row is block-copied <c>scale - 1</c> times down (nearest-neighbour upscaling). One pass, no per-pixel virtual calls.
 /// </summary>
-internal static class TileCanvas
+internal sealed class TileCanvas
 {
     /// <summary>Ring width around each tile: tiles are 2 * Margin pixels apart and Margin pixels from the edge.</summary>
     public const int Margin = 2;
 
-    /// <summary>
-    /// Composes <paramref name="tiles"/> ([S, h, w, 3] uint8, CPU) into one picture of <paramref name="columns"/> columns.
-    /// <paramref name="rings"/> gives each tile's ring colour (S entries). Returns the pixels and the tile rectangles.
-    /// </summary>
-    public static RgbImage Compose(Tensor tiles, int scale, int columns, IReadOnlyList<byte[]> rings, out (int X, int Y, int W, int H)[] rects)
-    {
-        using var scope = NewDisposeScope();
-        long s = tiles.shape[0], h = tiles.shape[1], w = tiles.shape[2];
-        if (s == 0) throw new ArgumentException("Nothing to lay out: no tiles.");
-        if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale));
-        long th = h * scale, tw = w * scale;
-        var up = scale == 1 ? tiles : tiles.view(s, h, 1, w, 1, 3).expand(s, h, scale, w, scale, 3).reshape(s, th, tw, 3);
-        columns = (int)Math.Clamp(columns, 1, s);
-        int rows = (int)((s + columns - 1) / columns);
-        long cells = (long)rows * columns;
-        long ch = th + 2 * Margin, cw = tw + 2 * Margin;
-        CheckSize(s, columns, th, tw);
-
-        var ringBytes = new byte[cells * 3];
-        for (long i = 0; i < cells; i++)
-        {
-            var c = i < s ? rings[(int)i] : TileMarks.Background;
-            ringBytes[i * 3] = c[0]; ringBytes[i * 3 + 1] = c[1]; ringBytes[i * 3 + 2] = c[2];
-        }
-        var canvas = tensor(ringBytes, [cells, 1, 1, 3]).expand(cells, ch, cw, 3).contiguous();
-        canvas.narrow(0, 0, s).narrow(1, Margin, th).narrow(2, Margin, tw).copy_(up);
-        var picture = canvas.view(rows, columns, ch, cw, 3).permute(0, 2, 1, 3, 4).contiguous();
-        var pixelsOut = picture.bytes.ToArray();
-
-        rects = new (int, int, int, int)[s];
-        for (int i = 0; i < s; i++)
-        {
-            int r = i / columns, col = i % columns;
-            rects[i] = ((int)(col * cw + Margin), (int)(r * ch + Margin), (int)tw, (int)th);
-        }
-        return new RgbImage((int)(columns * cw), (int)(rows * ch), pixelsOut);
-    }
-
     /// <summary>Largest picture drawn, in pixels (about 6300 x 6300): beyond that a notebook output is unusable anyway.</summary>
     public const long MaxPixels = 40_000_000;
+
+    private readonly byte[] pixels;
+
+    /// <summary>A canvas for <paramref name="count"/> tiles of <paramref name="tileWidth"/> x <paramref name="tileHeight"/> pixels, rings coloured per tile.</summary>
+    public TileCanvas(int count, int columns, int tileWidth, int tileHeight, IReadOnlyList<byte[]> rings)
+    {
+        if (count < 1) throw new ArgumentException("Nothing to lay out: no tiles.");
+        CheckSize(count, columns, tileHeight, tileWidth);
+        Count = count;
+        Columns = Math.Clamp(columns, 1, count);
+        Rows = (count + Columns - 1) / Columns;
+        TileWidth = tileWidth; TileHeight = tileHeight;
+        Width = Columns * (tileWidth + 2 * Margin);
+        Height = Rows * (tileHeight + 2 * Margin);
+        pixels = new byte[Width * Height * 3];
+        Fill(0, 0, Width, Height, TileMarks.Background);
+        for (int i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(rings[i], TileMarks.Background)) continue;
+            var (x, y) = Origin(i);
+            Fill(x - Margin, y - Margin, tileWidth + 2 * Margin, tileHeight + 2 * Margin, rings[i]);
+        }
+    }
+
+    public int Count { get; }
+    public int Columns { get; }
+    public int Rows { get; }
+    public int TileWidth { get; }
+    public int TileHeight { get; }
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>Top-left pixel of tile <paramref name="i"/> (row-major).</summary>
+    public (int X, int Y) Origin(int i) => ((i % Columns) * (TileWidth + 2 * Margin) + Margin, (i / Columns) * (TileHeight + 2 * Margin) + Margin);
+
+    /// <summary>Rectangles of all tiles.</summary>
+    public (int X, int Y, int W, int H)[] Rects() =>
+        Enumerable.Range(0, Count).Select(i => { var (x, y) = Origin(i); return (x, y, TileWidth, TileHeight); }).ToArray();
+
+    /// <summary>The finished pixels (the canvas must not be painted afterwards).</summary>
+    public RgbImage ToImage() => new(Width, Height, pixels);
+
+    /// <summary>Paints an h x w map through a colormap table (<see cref="Colormap.Lut"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
+    public void PaintMapped(int tile, ReadOnlySpan<float> values, int h, int w, int scale, RowScale rs, byte[] lut)
+    {
+        var (x0, y0) = Origin(tile);
+        int stride = Width * 3, rowBytes = w * scale * 3;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            var src = values.Slice(y * w, w);
+            int o = 0;
+            for (int x = 0; x < src.Length; x++)
+            {
+                int e = Colormap.IndexOf(rs.Apply(src[x])) * 3;
+                byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
+                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
+            }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    /// <summary>
+    /// Paints three h x w planes as red, green and blue (each quantised like a colormap index: floor(v * 255 + 0.5),
+    /// so 0.5 is 128); a pixel with NaN in any plane is magenta.
+    /// </summary>
+    public void PaintRgb(int tile, ReadOnlySpan<float> planes, int h, int w, int scale, RowScale rs)
+    {
+        var (x0, y0) = Origin(tile);
+        int stride = Width * 3, rowBytes = w * scale * 3, plane = h * w;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            int o = 0;
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                int ri = Colormap.IndexOf(rs.Apply(planes[p])), gi = Colormap.IndexOf(rs.Apply(planes[plane + p])), bi = Colormap.IndexOf(rs.Apply(planes[2 * plane + p]));
+                bool nan = ri == Colormap.NanIndex || gi == Colormap.NanIndex || bi == Colormap.NanIndex;
+                byte r = nan ? (byte)255 : (byte)ri, g = nan ? (byte)0 : (byte)gi, b = nan ? (byte)255 : (byte)bi;
+                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
+            }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    private void Fill(int x, int y, int w, int h, byte[] c)
+    {
+        var first = pixels.AsSpan((y * Width + x) * 3, w * 3);
+        for (int i = 0; i < w; i++) { first[i * 3] = c[0]; first[i * 3 + 1] = c[1]; first[i * 3 + 2] = c[2]; }
+        for (int r = 1; r < h; r++) first.CopyTo(pixels.AsSpan(((y + r) * Width + x) * 3, w * 3));
+    }
 
     /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <see cref="MaxPixels"/>.</summary>
     public static void CheckSize(long count, long columns, long th, long tw)

@@ -37,9 +37,27 @@ internal sealed record ScaleInfo(Normalization Mode, double? ClipPercentile, dou
 }
 
 /// <summary>
-/// Scales a [tiles, values] float matrix to [0, 1] with per-row or shared ranges computed by torch reductions
-/// (quantiles for clipping). Ranges ignore non-finite values; +Inf maps to 1, -Inf to 0, NaN stays NaN.
-/// A zero range never divides (see <see cref="Normalization"/>).
+/// The affine map of one tile's values to [0, 1]: v = clamp((x - C) * A + B, 0, 1), with +Inf to 1, -Inf to 0 and
+/// NaN kept (it gets the NaN colour). Computed once per tile, applied per value by the painters.
+/// </summary>
+internal readonly record struct RowScale(float C, float A, float B)
+{
+    /// <summary>The value in [0, 1] (or NaN) that <paramref name="x"/> is drawn as.</summary>
+    public float Apply(float x)
+    {
+        if (float.IsNaN(x)) return float.NaN;
+        if (float.IsPositiveInfinity(x)) return 1f;
+        if (float.IsNegativeInfinity(x)) return 0f;
+        return Math.Clamp((x - C) * A + B, 0f, 1f);
+    }
+
+    /// <summary>Shows values as they are (clamped to [0, 1]).</summary>
+    public static RowScale Identity => new(0, 1, 0);
+}
+
+/// <summary>
+/// Chooses per-tile or shared ranges: min/max from the tile statistics (finite values only), or torch quantiles
+/// when clipping. A zero range never divides (see <see cref="Normalization"/>).
 /// </summary>
 internal static class TileNormalizer
 {
@@ -50,68 +68,68 @@ internal static class TileNormalizer
             throw new ArgumentOutOfRangeException(optionName, p, $"{optionName} must be in (50, 100], e.g. 99 clips values to the 1st..99th percentiles; it was {p}.");
     }
 
-    /// <summary>Returns v in [0, 1] (NaN kept) with the shape of <paramref name="rows"/> ([S, P] float32).</summary>
-    public static Tensor Normalize(Tensor rows, Normalization mode, double? clipPercentile, out ScaleInfo info)
+    /// <summary>
+    /// One <see cref="RowScale"/> per row of <paramref name="rows"/> ([S, P] float32, CPU), whose statistics are <paramref name="stats"/>.
+    /// </summary>
+    public static RowScale[] Scales(Tensor rows, IReadOnlyList<TileStats> stats, Normalization mode, double? clipPercentile, out ScaleInfo info)
     {
         Validate(clipPercentile, "ClipPercentile");
-        long s = rows.shape[0];
+        int s = stats.Count;
         bool perRow = mode is Normalization.PerChannel or Normalization.SymmetricPerChannel;
         bool symmetric = mode is Normalization.Symmetric or Normalization.SymmetricPerChannel;
-        var finite = rows.isfinite();
-        var notFinite = finite.logical_not();
-        // Reduce over each row, or over everything as one row.
-        var source = perRow ? rows : rows.reshape(1, -1);
-        var sourceNotFinite = perRow ? notFinite : notFinite.reshape(1, -1);
         double[] lo, hi;
-        if (symmetric)
+        if (clipPercentile is { } p)
         {
-            var abs = source.abs();
-            hi = clipPercentile is { } p
-                ? Quantiles(abs.masked_fill(sourceNotFinite, float.NaN), [p / 100])[0]
-                : abs.masked_fill(sourceNotFinite, float.NegativeInfinity).amax([1]).to(ScalarType.Float64).data<double>().ToArray();
-            lo = hi.Select(h => -h).ToArray();
-        }
-        else if (clipPercentile is { } p)
-        {
-            var q = Quantiles(source.masked_fill(sourceNotFinite, float.NaN), [1 - p / 100, p / 100]);
-            lo = q[0]; hi = q[1];
-        }
-        else
-        {
-            lo = source.masked_fill(sourceNotFinite, float.PositiveInfinity).amin([1]).to(ScalarType.Float64).data<double>().ToArray();
-            hi = source.masked_fill(sourceNotFinite, float.NegativeInfinity).amax([1]).to(ScalarType.Float64).data<double>().ToArray();
-        }
-
-        // v = (x - c) * a + b per row; computed in double here, applied in float32 below.
-        int n = lo.Length;
-        var c = new float[n]; var a = new float[n]; var b = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            double range = hi[i] - lo[i];
-            bool ok = range > 0 && double.IsFinite(range);
+            using var scope = NewDisposeScope();
+            var source = perRow ? rows : rows.reshape(1, -1);
+            var withNaN = source.masked_fill(source.isfinite().logical_not(), float.NaN);
             if (symmetric)
             {
-                c[i] = 0; a[i] = ok ? (float)(1 / range) : 0; b[i] = 0.5f;
+                hi = Quantiles(withNaN.abs(), [p / 100])[0];
+                lo = hi.Select(h => -h).ToArray();
             }
             else
             {
-                c[i] = ok ? (float)lo[i] : 0;
-                a[i] = ok ? (float)(1 / range) : 0;
-                b[i] = ok ? 0 : (lo[i] == 0 ? 0f : 0.5f);
+                var q = Quantiles(withNaN, [1 - p / 100, p / 100]);
+                lo = q[0]; hi = q[1];
             }
         }
-        long rowsOfParams = perRow ? s : 1;
-        using var ct = tensor(c, [rowsOfParams, 1]);
-        using var at = tensor(a, [rowsOfParams, 1]);
-        using var bt = tensor(b, [rowsOfParams, 1]);
-        var v = ((rows - ct) * at + bt).clamp(0f, 1f);
-        v = v.masked_fill(rows.eq(float.PositiveInfinity), 1f).masked_fill(rows.eq(float.NegativeInfinity), 0f);
+        else
+        {
+            // Statistics hold finite min/max (NaN for a tile without finite values).
+            var mins = stats.Select(t => (double)t.Min).ToArray();
+            var maxs = stats.Select(t => (double)t.Max).ToArray();
+            if (!perRow)
+            {
+                var finiteMins = mins.Where(double.IsFinite).ToArray();
+                var finiteMaxs = maxs.Where(double.IsFinite).ToArray();
+                mins = [finiteMins.Length > 0 ? finiteMins.Min() : double.NaN];
+                maxs = [finiteMaxs.Length > 0 ? finiteMaxs.Max() : double.NaN];
+            }
+            if (symmetric)
+            {
+                hi = mins.Zip(maxs, (a, b) => Math.Max(Math.Abs(a), Math.Abs(b))).ToArray();
+                lo = hi.Select(h => -h).ToArray();
+            }
+            else { lo = mins; hi = maxs; }
+        }
+
+        var scales = new RowScale[s];
+        for (int i = 0; i < s; i++)
+        {
+            int k = perRow ? i : 0;
+            double range = hi[k] - lo[k];
+            bool ok = range > 0 && double.IsFinite(range);
+            scales[i] = symmetric
+                ? new RowScale(0, ok ? (float)(1 / range) : 0, 0.5f)
+                : new RowScale(ok ? (float)lo[k] : 0, ok ? (float)(1 / range) : 0, ok ? 0 : (lo[k] == 0 ? 0f : 0.5f));
+        }
         info = new ScaleInfo(mode, clipPercentile, perRow ? double.NaN : lo[0], perRow ? double.NaN : hi[0]);
-        return v;
+        return scales;
     }
 
     /// <summary>
-    /// Per-row quantiles ignoring NaN: result[k][row]. Rows longer than torch's quantile limit are subsampled
+    /// Per-row quantiles ignoring NaN: result[k][row]. Inputs beyond torch's quantile size limit are subsampled
     /// with a fixed column stride (the result is then approximate, which is fine for display clipping).
     /// </summary>
     private static double[][] Quantiles(Tensor rowsWithNaN, double[] qs)

@@ -1,37 +1,46 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace ConvVis.Rendering;
 
-/// <summary>Per-tile statistics computed with a handful of torch reductions over a [tiles, values] matrix.</summary>
+/// <summary>Per-tile statistics in one fused pass over a [tiles, values] float matrix (a span of a contiguous CPU tensor).</summary>
 internal static class TileStatistics
 {
-    /// <summary>Statistics of each row of <paramref name="rows"/> ([S, P] float32, CPU); <paramref name="ids"/> names the rows.</summary>
-    public static TileStats[] Compute(Tensor rows, IReadOnlyList<int> ids)
+    /// <summary>Statistics of each row of <paramref name="rows"/> ([S, P] contiguous float32, CPU); <paramref name="ids"/> names the rows.</summary>
+    public static TileStats[] Compute(Tensor rows, IReadOnlyList<int> ids) =>
+        Compute(MemoryMarshal.Cast<byte, float>(rows.bytes), (int)rows.shape[0], (int)rows.shape[1], ids);
+
+    /// <summary>Statistics of each of the <paramref name="count"/> rows of length <paramref name="length"/> in <paramref name="data"/>.</summary>
+    public static TileStats[] Compute(ReadOnlySpan<float> data, int count, int length, IReadOnlyList<int> ids)
     {
-        using var scope = NewDisposeScope();
-        var finite = rows.isfinite();
-        var notFinite = finite.logical_not();
-        long p = rows.shape[1];
-        float[] count = finite.sum(1, type: ScalarType.Float32).data<float>().ToArray();
-        float[] min = rows.masked_fill(notFinite, float.PositiveInfinity).amin([1]).data<float>().ToArray();
-        float[] max = rows.masked_fill(notFinite, float.NegativeInfinity).amax([1]).data<float>().ToArray();
-        double[] sum = rows.masked_fill(notFinite, 0f).to(ScalarType.Float64).sum(1).data<double>().ToArray();
-        var zeros = rows.eq(0f);
-        float[] zeroCount = zeros.sum(1, type: ScalarType.Float32).data<float>().ToArray();
-        var result = new TileStats[ids.Count];
-        for (int s = 0; s < result.Length; s++)
+        var result = new TileStats[count];
+        for (int s = 0; s < count; s++)
         {
-            bool none = count[s] == 0;
-            bool nonFinite = count[s] < p;
-            bool dead = zeroCount[s] == p;
+            var row = data.Slice(s * length, length);
+            float min = float.PositiveInfinity, max = float.NegativeInfinity;
+            double sum = 0;
+            int finite = 0, zeros = 0;
+            foreach (float x in row)
+            {
+                if (float.IsFinite(x))
+                {
+                    finite++;
+                    sum += x;
+                    if (x < min) min = x;
+                    if (x > max) max = x;
+                    if (x == 0) zeros++;
+                }
+            }
+            bool none = finite == 0;
+            bool nonFinite = finite < length;
             result[s] = new TileStats(
                 ids[s],
-                none ? float.NaN : min[s],
-                none ? float.NaN : max[s],
-                none ? float.NaN : (float)(sum[s] / count[s]),
-                p == 0 ? 0f : zeroCount[s] / p,
-                dead,
-                !nonFinite && p > 0 && min[s] == max[s],
+                none ? float.NaN : min,
+                none ? float.NaN : max,
+                none ? float.NaN : (float)(sum / finite),
+                length == 0 ? 0f : (float)zeros / length,
+                zeros == length,
+                !nonFinite && length > 0 && min == max,
                 nonFinite);
         }
         return result;

@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Attributes;
+using ConvVis;
+using static TorchSharp.torch;
+
+namespace ConvVis.Benchmarks;
+
+/// <summary>Filter grids of a first layer (64x3x7x7, RGB tiles) and of a deep 3x3 layer (256x128x3x3, one tile per filter), to HTML.</summary>
+[MemoryDiagnoser]
+public class FilterGridBenchmarks
+{
+    private Tensor first = null!, deep = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        manual_seed(7);
+        first = randn(64, 3, 7, 7) * 0.05f;
+        deep = randn(256, 128, 3, 3) * 0.02f;
+        Console.WriteLine($"// 64x3x7x7: {FilterGrid.Of(first).Width}x{FilterGrid.Of(first).Height} px; 256x128x3x3: {FilterGrid.Of(deep).Width}x{FilterGrid.Of(deep).Height} px");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() { first.Dispose(); deep.Dispose(); }
+
+    [Benchmark(Description = "FilterGrid 64x3x7x7 to HTML")]
+    public string FirstLayer() => FilterGrid.Of(first).ToHtml();
+
+    [Benchmark(Description = "FilterGrid 256x128x3x3 to HTML")]
+    public string DeepLayer() => FilterGrid.Of(deep).ToHtml();
+}

@@ -1,0 +1,154 @@
+using ConvVis.Capture;
+using ConvVis.Health;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConvVis;
+
+/// <summary>
+/// Finds dead filters: channels whose activation is never above a threshold for any input of a
+/// dataset (CS231n: "activation maps that are all zero for many different inputs ... can indicate
+/// dead filters, and can be a symptom of high learning rates"). For every layer with dead channels
+/// the report shows their indices, their filters (from the convolution that produces them) and
+/// their empty activation maps on an example input, with a hint about the usual causes.
+/// </summary>
+public static class DeadFilters
+{
+    /// <summary>Scans <paramref name="batches"/> and reports the dead channels of each layer.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="batches">Input batches (see <see cref="ActivationStats"/>).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch limit, progress, cancellation (its threshold is replaced by <paramref name="threshold"/>).</param>
+    /// <param name="layers">Layers to check (names, globs, types); none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(layers);
+        options = (options ?? new StatsOptions()) with { Threshold = threshold };
+        var chosen = layers.Length > 0 ? layers : DefaultLayers(model);
+        Tensor? example = null;
+        try
+        {
+            var stats = ActivationStats.Collect(model, KeepFirstSample(batches, t => example = t), options, chosen);
+            return FromStats(model, stats, example);
+        }
+        finally
+        {
+            example?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Builds the report from statistics already collected (e.g. by <see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, IEnumerable{Tensor}, string[])"/>).
+    /// </summary>
+    /// <param name="model">The model the statistics are from.</param>
+    /// <param name="stats">The statistics.</param>
+    /// <param name="example">An input [1, ...] to show the (empty) activation maps of the dead channels on; null: no maps.</param>
+    public static DeadFiltersReport FromStats(nn.Module<Tensor, Tensor> model, ActivationStatsReport stats, Tensor? example = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stats);
+        var all = ModelLayers.All(model);
+        var withDead = stats.Layers.Where(l => l.DeadChannels.Count > 0).ToList();
+        var maps = new Dictionary<string, Tensor>();
+        using var recorder = example is not null && withDead.Count > 0
+            ? RecordExample(model, example, withDead.Select(l => l.Name).ToArray()) : null;
+        var layers = new List<DeadFilterLayer>();
+        foreach (var l in stats.Layers)
+        {
+            var (convName, conv) = SourceConv(all, l);
+            FilterGrid? filters = null;
+            Mosaic? tiles = null;
+            if (l.DeadChannels.Count > 0)
+            {
+                if (conv?.weight is { } w && w.dim() == 4)
+                {
+                    using var scope = NewDisposeScope();
+                    using var idx = tensor(l.DeadChannels.Select(i => (long)i).ToArray());
+                    filters = FilterGrid.Of(w.detach().index_select(0, idx),
+                        new FilterGridOptions { Title = $"{convName}: filters of the dead channels {ShortList(l.DeadChannels)}", MaxFilters = 64 });
+                }
+                if (recorder is not null && recorder[l.Name] is { } a && a.dim() == 4)
+                {
+                    tiles = Mosaic.Of(a, new MosaicOptions
+                    {
+                        Channels = l.DeadChannels.ToArray(),
+                        MaxChannels = 64,
+                        Title = $"{l.Name}: activation maps of the dead channels on an example input",
+                    });
+                }
+            }
+            layers.Add(new DeadFilterLayer(l, convName, filters, tiles));
+        }
+        return new DeadFiltersReport(layers, stats);
+    }
+
+    /// <summary>Why filters usually die, and what to try.</summary>
+    public const string Hint =
+        "Dead filters (channels that are never active) usually come from a learning rate that is too high (a large update " +
+        "pushes the filter's bias or weights so far negative that its ReLU never fires again and gets no gradient to recover), " +
+        "from a large negative bias, or from the 'dying ReLU' in general. Try a lower learning rate (or warm-up), LeakyReLU " +
+        "or another activation with a gradient below zero, a better initialisation (Kaiming/He), batch normalisation, or " +
+        "re-initialising the dead filters.";
+
+    static ActivationRecorder RecordExample(nn.Module<Tensor, Tensor> model, Tensor example, string[] names)
+    {
+        var recorder = ActivationRecorder.Attach(model, names);
+        try
+        {
+            using var mode = new ModelModeGuard(model);
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            model.call(example);
+            return recorder;
+        }
+        catch
+        {
+            recorder.Dispose();
+            throw;
+        }
+    }
+
+    static IEnumerable<Tensor> KeepFirstSample(IEnumerable<Tensor> batches, Action<Tensor> keep)
+    {
+        bool first = true;
+        foreach (var b in batches)
+        {
+            if (first && b.dim() > 0 && b.shape[0] > 0)
+            {
+                keep(b.narrow(0, 0, 1).detach().clone().DetachFromDisposeScope());
+                first = false;
+            }
+            yield return b;
+        }
+    }
+
+    /// <summary>The conv whose output channels the layer shows: itself, or the nearest Conv2d before it with as many output channels.</summary>
+    static (string? Name, Conv2d? Conv) SourceConv(IReadOnlyList<(string Name, nn.Module Module)> all, LayerStats layer)
+    {
+        int index = -1;
+        for (int i = 0; i < all.Count; i++) if (all[i].Name == layer.Name) { index = i; break; }
+        if (index < 0) return (null, null);
+        for (int i = index; i >= 0; i--)
+        {
+            if (all[i].Module is Conv2d c)
+                return c.out_channels == layer.Channels.Count ? (all[i].Name, c) : (null, null);
+        }
+        return (null, null);
+    }
+
+    internal static string[] DefaultLayers(nn.Module model)
+    {
+        var all = ModelLayers.All(model);
+        var acts = all.Where(p => p.Module is ReLU or LeakyReLU or ReLU6 or GELU or ELU or SiLU).Select(p => p.Name).ToArray();
+        if (acts.Length > 0) return acts;
+        var convs = all.Where(p => p.Module is Conv2d).Select(p => p.Name).ToArray();
+        if (convs.Length > 0) return convs;
+        throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.");
+    }
+
+    internal static string ShortList(IReadOnlyList<int> indices) =>
+        string.Join(", ", indices.Take(16)) + (indices.Count > 16 ? $", … ({indices.Count} in all)" : "");
+}

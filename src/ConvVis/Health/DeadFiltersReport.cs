@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using ConvVis.Health;
+
+namespace ConvVis;
+
+/// <summary>The dead channels of one layer, with their filters and activation maps.</summary>
+public sealed class DeadFilterLayer
+{
+    internal DeadFilterLayer(LayerStats stats, string? convName, FilterGrid? filters, Mosaic? activationTiles)
+    {
+        Stats = stats;
+        ConvName = convName;
+        Filters = filters;
+        ActivationTiles = activationTiles;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name => Stats.Name;
+
+    /// <summary>The indices of its dead channels.</summary>
+    public IReadOnlyList<int> DeadChannels => Stats.DeadChannels;
+
+    /// <summary>The layer's statistics.</summary>
+    public LayerStats Stats { get; }
+
+    /// <summary>The convolution whose filters produce these channels (the layer itself or the nearest Conv2d before it), if found.</summary>
+    public string? ConvName { get; }
+
+    /// <summary>The filters of the dead channels (null when there are none or no conv was found).</summary>
+    public FilterGrid? Filters { get; }
+
+    /// <summary>The dead channels' activation maps on an example input (null when there are none or no example).</summary>
+    public Mosaic? ActivationTiles { get; }
+}
+
+/// <summary>The result of <see cref="DeadFilters.Find"/>: dead channels per layer, renderable as HTML.</summary>
+public sealed class DeadFiltersReport
+{
+    internal DeadFiltersReport(IReadOnlyList<DeadFilterLayer> layers, ActivationStatsReport stats)
+    {
+        Layers = layers;
+        Stats = stats;
+    }
+
+    /// <summary>Every checked layer (also those without dead channels), in model order.</summary>
+    public IReadOnlyList<DeadFilterLayer> Layers { get; }
+
+    /// <summary>The statistics the report is built from.</summary>
+    public ActivationStatsReport Stats { get; }
+
+    /// <summary>The checked layer called <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No checked layer has that name (the message lists them).</exception>
+    public DeadFilterLayer this[string name] =>
+        Layers.FirstOrDefault(l => l.Name == name)
+        ?? throw new KeyNotFoundException($"No checked layer is named '{name}'. Checked: {string.Join(", ", Layers.Select(l => l.Name))}.");
+
+    /// <summary>Total number of dead channels.</summary>
+    public int DeadCount => Layers.Sum(l => l.DeadChannels.Count);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{DeadCount} dead channels in {Layers.Count(l => l.DeadChannels.Count > 0)} of {Layers.Count} layers over {Stats.Inputs} inputs (threshold {Stats.Threshold:G4})");
+
+    /// <summary>HTML: a summary, then per layer with dead channels their indices, filters and empty maps, and the hint.</summary>
+    public string ToHtml()
+    {
+        var sb = new StringBuilder("<div class=\"convvis-dead-filters\">");
+        sb.Append("<p><b>").Append(HealthHtml.Escape(ToString())).Append("</b></p>");
+        sb.Append("<table><tr><th>layer</th><th>channels</th><th>dead</th><th>nearly dead</th></tr>");
+        foreach (var l in Layers)
+        {
+            sb.Append("<tr><td style=\"text-align:left\">").Append(HealthHtml.Escape(l.Name)).Append("</td>")
+              .Append(CultureInfo.InvariantCulture, $"<td>{l.Stats.Channels.Count}</td>")
+              .Append("<td>").Append(ActivationStatsReport.IndexList(l.DeadChannels)).Append("</td>")
+              .Append("<td>").Append(ActivationStatsReport.IndexList(l.Stats.NearlyDeadChannels)).Append("</td></tr>");
+        }
+        sb.Append("</table>");
+        foreach (var l in Layers.Where(l => l.DeadChannels.Count > 0))
+        {
+            sb.Append("<details open><summary>").Append(HealthHtml.Escape(l.Name))
+              .Append(CultureInfo.InvariantCulture, $": {l.DeadChannels.Count} dead of {l.Stats.Channels.Count} — channels ")
+              .Append(HealthHtml.Escape(DeadFilters.ShortList(l.DeadChannels))).Append("</summary>");
+            if (l.Filters is not null) sb.Append(l.Filters.ToHtml());
+            else sb.Append("<p>No convolution producing these channels was found, so no filters are shown.</p>");
+            if (l.ActivationTiles is not null) sb.Append(l.ActivationTiles.ToHtml());
+            sb.Append("</details>");
+        }
+        if (DeadCount > 0) sb.Append("<p class=\"convvis-hint\">").Append(HealthHtml.Escape(DeadFilters.Hint)).Append("</p>");
+        else sb.Append("<p>No dead channels.</p>");
+        return sb.Append("</div>").ToString();
+    }
+}

@@ -1,0 +1,75 @@
+using ConvVis.Tests.Capture;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConvVis.Tests.Health;
+
+public class DeadFiltersTests
+{
+    [Fact]
+    public void PlantedDeadFiltersAreShownWithTheirFiltersEmptyMapsAndAHint()
+    {
+        manual_seed(2);
+        var conv1 = nn.Conv2d(1, 8, 3, padding: 1);
+        using (no_grad())
+        {
+            conv1.bias![1] = -100f;
+            conv1.bias![6] = -100f;
+        }
+        using var net = nn.Sequential(("conv1", conv1), ("relu1", nn.ReLU()), ("conv2", nn.Conv2d(8, 4, 3)), ("relu2", nn.ReLU()));
+        net.train();
+        var batches = Enumerable.Range(0, 5).Select(_ => randn(6, 1, 10, 10));
+
+        var report = DeadFilters.Find(net, batches);
+
+        Assert.Equal(new[] { "relu1", "relu2" }, report.Layers.Select(l => l.Name));
+        var layer = report["relu1"];
+        Assert.Equal(new[] { 1, 6 }, layer.DeadChannels);
+        Assert.Equal("conv1", layer.ConvName);
+        Assert.NotNull(layer.Filters);
+        Assert.Equal(2, layer.Filters!.TotalFilters);
+        Assert.NotNull(layer.ActivationTiles);
+        Assert.Equal(new[] { 1, 6 }, layer.ActivationTiles!.Channels);
+        Assert.Equal(30, report.Stats.Inputs);
+        Assert.True(net.training);
+        Assert.Equal(0, HookCounter.CountAll(net));
+
+        string html = report.ToHtml();
+        Assert.Contains("learning rate", html);
+        Assert.Contains("LeakyReLU", html);
+        Assert.Equal(2, html.Split("data:image/png;base64,").Length - 1); // the filter grid and the mosaic
+        Assert.Contains("2 dead channels in 1 of 2 layers over 30 inputs", html);
+    }
+
+    [Fact]
+    public void TooHighALearningRateKillsFiltersAndASensibleOneDoesNot()
+    {
+        using var data = SyntheticShapes.Create(1000, seed: 3);
+        using var sensible = new SmallCnn(seed: 7, channels1: 16);
+        using var tooHigh = new SmallCnn(seed: 7, channels1: 16);
+        sensible.Train(data, epochs: 2, lr: 3e-3);
+        tooHigh.Train(data, epochs: 2, lr: 0.1);
+
+        var ok = DeadFilters.Find(sensible, data.Batches(100));
+        var bad = DeadFilters.Find(tooHigh, data.Batches(100));
+
+        Assert.Equal(0, ok.DeadCount);
+        Assert.Contains("No dead channels", ok.ToHtml());
+        Assert.True(bad["relu1"].DeadChannels.Count >= 4, bad.ToString());
+        Assert.Equal("conv1", bad["relu1"].ConvName);
+        // A dead ReLU channel is dead for every input: its max over the data set is 0.
+        Assert.All(bad["relu1"].DeadChannels, c => Assert.Equal(0, bad["relu1"].Stats.Channels[c].Max));
+    }
+
+    [Fact]
+    public void ModelsWithoutReluModulesAreCheckedAtTheirConvolutions()
+    {
+        manual_seed(3);
+        var conv = nn.Conv2d(1, 4, 3);
+        using (no_grad()) conv.bias![3] = -50f;
+        using var net = nn.Sequential(("conv", conv));
+        var report = DeadFilters.Find(net, new[] { rand(4, 1, 8, 8) });
+        Assert.Equal(new[] { 3 }, report["conv"].DeadChannels);
+        Assert.Equal("conv", report["conv"].ConvName);
+    }
+}
