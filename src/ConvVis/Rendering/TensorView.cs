@@ -65,18 +65,24 @@ public static class TensorView
         using var noGrad = no_grad();
         var x = t.detach();
         if (x.device_type != TorchSharp.DeviceType.CPU) x = x.cpu();
-        x = x.to(ScalarType.Float64).reshape(-1);
-        var finite = x.isfinite();
-        long finiteCount = finite.sum().item<long>();
-        long nan = x.isnan().sum().item<long>();
-        long inf = n - finiteCount - nan;
+        if (x.dtype == ScalarType.Bool) x = x.to(ScalarType.Byte);
+        x = x.reshape(-1);
+        // Reductions in the tensor's own dtype (sums accumulate in float64): no full float64 copy of big tensors.
         long zeros = x.eq(0).sum().item<long>();
+        long nan = 0, inf = 0, finiteCount = n;
+        if (x.is_floating_point())
+        {
+            var finite = x.isfinite();
+            finiteCount = finite.sum().item<long>();
+            nan = x.isnan().sum().item<long>();
+            inf = n - finiteCount - nan;
+            if (finiteCount < n) x = x.masked_select(finite);
+        }
         if (finiteCount > 0)
         {
-            var notFinite = finite.logical_not();
-            double min = x.masked_fill(notFinite, double.PositiveInfinity).min().item<double>();
-            double max = x.masked_fill(notFinite, double.NegativeInfinity).max().item<double>();
-            double mean = x.masked_fill(notFinite, 0.0).sum().item<double>() / finiteCount;
+            double min = x.min().to(ScalarType.Float64).item<double>();
+            double max = x.max().to(ScalarType.Float64).item<double>();
+            double mean = x.sum(type: ScalarType.Float64).item<double>() / finiteCount;
             sb.Append(CultureInfo.InvariantCulture, $" · min {TileStats.Format(min)} · max {TileStats.Format(max)} · mean {TileStats.Format(mean)}");
         }
         sb.Append(CultureInfo.InvariantCulture, $" · zeros {100.0 * zeros / n:0.#}%");

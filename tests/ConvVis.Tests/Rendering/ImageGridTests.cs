@@ -40,4 +40,28 @@ public class ImageGridTests
         using var hwc = rand(2, 4, 4, 3);
         Assert.Contains("permute(0, 3, 1, 2)", Assert.Throws<ArgumentException>(() => ImageGrid.Of(hwc)).Message);
     }
+
+    [Fact]
+    public void NaNPixelsAreMagentaAndTheirImageFramed()
+    {
+        using var images = full(2, 1, 2, 2, 0.25f);
+        images[1, 0, 0, 1] = tensor(float.NaN);
+        var g = ImageGrid.Of(images, new ImageGridOptions { MinTileSize = 2, Columns = 2 });
+        var png = DecodedPng.Of(g);
+        Assert.True(g.ShownAsIs);
+        Assert.Equal(Grey(64), png[2, 2]);
+        Assert.Equal(Magenta, png[6 + 3, 2]);
+        png.AssertBlock(6, 0, 6, 2, Magenta);
+        png.AssertBlock(0, 0, 6, 2, White);
+        Assert.Contains("image contains NaN/Inf", g.ToHtml());
+    }
+
+    [Fact]
+    public void TheImageCapIsReported()
+    {
+        using var images = rand(70, 1, 4, 4);
+        var g = ImageGrid.Of(images);
+        Assert.Equal((64, 70), (g.ShownImages, g.TotalImages));
+        Assert.Contains("showing 64 of 70 images", g.ToHtml());
+    }
 }

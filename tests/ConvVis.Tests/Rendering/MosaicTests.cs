@@ -151,4 +151,27 @@ public class MosaicTests
         var m = Mosaic.Of(a, Gray());
         Assert.Equal(7f, m.Tiles[1].Max);
     }
+
+    [Fact]
+    public void SignedActivationsWithTheDivergingMapCentreZero()
+    {
+        using var a = tensor(new float[] { -2, 0, 1, 2 }, [1, 2, 2]);
+        var m = Mosaic.Of(a, new MosaicOptions { Colormap = Colormap.Diverging, Normalization = Normalization.Symmetric, MinTileSize = 1 });
+        var png = DecodedPng.Of(m);
+        Assert.Equal(Colormap.Diverging.ColorOf(0), png[2, 2]);
+        Assert.Equal(Colormap.Diverging.ColorOf(0.5), png[3, 2]);
+        Assert.Equal(Colormap.Diverging.ColorOf(0.75), png[2, 3]);
+        Assert.Equal(Colormap.Diverging.ColorOf(1), png[3, 3]);
+        string html = m.ToHtml();
+        Assert.Contains("<span>-2</span><span>0</span><span>2</span>", html);
+    }
+
+    [Fact]
+    public void SharedScaleLabelsTheColourBarWithTheRange()
+    {
+        using var a = tensor(new float[] { 0.5f, 1, 1, 3 }, [2, 1, 2]);
+        string html = Mosaic.Of(a, new MosaicOptions { Normalization = Normalization.Shared }).ToHtml();
+        Assert.Contains("<span>0.5</span><span></span><span>3</span>", html);
+        Assert.Contains("shared min-max [0.5, 3]", html);
+    }
 }
