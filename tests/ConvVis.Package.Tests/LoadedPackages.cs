@@ -26,7 +26,13 @@ public sealed class LoadedPackages : IAsyncLifetime
             $"#i \"nuget: {Feed}\"\n" +
             "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n" +
             $"#r \"nuget: ConvVis.Interactive, {Version}\"");
+        // A user's first TorchSharp call is often a layer constructor, which calls into the native library
+        // before anything has run TorchSharp's loader (torch's static constructor). It must work too.
+        FirstUseCell = await SubmitAsync("var firstLayer = TorchSharp.torch.nn.Conv2d(1, 2, 3);\nfirstLayer.weight.shape[0]");
     }
+
+    /// <summary>The first cell after loading that uses TorchSharp: it builds a layer.</summary>
+    public Cell FirstUseCell { get; private set; } = null!;
 
     public async Task<Cell> SubmitAsync(string code) =>
         new(code, (await Kernel.SendAsync(new SubmitCode(code))).Events);
@@ -60,6 +66,14 @@ public sealed class Cell(string code, IReadOnlyList<KernelEvent> events)
 
     /// <summary>Every formatted value the cell displayed or returned, with its MIME type.</summary>
     public IEnumerable<FormattedValue> Outputs => Events.OfType<DisplayEvent>().SelectMany(e => e.FormattedValues);
+
+    /// <summary>The object the cell returned; fails when it returned none.</summary>
+    public object? ReturnedValue()
+    {
+        var returned = Events.OfType<ReturnValueProduced>().SingleOrDefault();
+        Assert.True(returned is not null, $"The cell returned no value:\n{Code}");
+        return returned!.Value;
+    }
 
     /// <summary>The cell's return value as <paramref name="mimeType"/>; fails when it has none.</summary>
     public string Returned(string mimeType)
