@@ -6,6 +6,7 @@ namespace ConvVis.Benchmarks;
 
 /// <summary>Filter grids of a first layer (64x3x7x7, RGB tiles) and of a deep 3x3 layer (256x128x3x3, one tile per filter), to HTML.</summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessConfig))]
 public class FilterGridBenchmarks
 {
     private Tensor first = null!, deep = null!;

@@ -12,6 +12,7 @@ namespace ConvVis.Benchmarks;
 /// exactly the cost of our normalisation, colormap, layout, base64 and HTML on top of unavoidable PNG encoding.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessConfig))]
 public class MosaicBenchmarks
 {
     private Tensor activations = null!;

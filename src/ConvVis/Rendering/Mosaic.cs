@@ -101,19 +101,9 @@ public sealed class Mosaic : IVisual
         foreach (int ch in candidates)
             if (ch < 0 || ch >= c) throw new ArgumentOutOfRangeException(nameof(options), ch, $"Channel {ch} is out of range: the activations have {c} channels (0..{c - 1}).");
 
-        string selection;
-        int[] ordered = candidates;
-        if (options.TopK is { } k)
-        {
-            ordered = RankByMean(Rows(candidates), candidates).Take(k).ToArray();
-            selection = $"top {ordered.Length} of {(options.Channels is null ? c : candidates.Length)} channels by mean activation";
-        }
-        else selection = options.Channels is null ? $"{c} channels" : $"{candidates.Length} selected channels";
+        int[] ordered = options.TopK is { } k ? RankByMean(Rows(candidates), candidates).Take(k).ToArray() : candidates;
         int[] shown = ordered.Take(options.MaxChannels).ToArray();
-        string caption = shown.Length < ordered.Length
-            ? $"showing {shown.Length} of {(options.TopK is null && options.Channels is null ? c : ordered.Length)} channels (MaxChannels = {options.MaxChannels}){(options.TopK is null && options.Channels is null ? "" : "; " + selection)}"
-            : shown.Length < c ? $"showing {selection}" : selection;
-        if (shown.Length < c && !caption.Contains(" of " + c, StringComparison.Ordinal)) caption += $" (of {c})";
+        string caption = SelectionCaption(options, c, candidates.Length, ordered.Length, shown.Length);
 
         int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
         int columns = options.Columns is { } cols ? Math.Min(cols, shown.Length) : TileCanvas.AutoColumns(shown.Length, (long)h * factor, (long)w * factor);
@@ -141,6 +131,21 @@ public sealed class Mosaic : IVisual
             options.Title ?? $"activation mosaic of {shown.Length} channels", new ColorBar(options.Colormap, lo, mid, hi),
             TileMarks.Legend(stats, "channel").ToArray());
         return new Mosaic(picture, c, shown, stats, factor, canvas.Columns, canvas.Rows, w * factor, h * factor);
+    }
+
+    /// <summary>
+    /// What the tiles are, e.g. "64 channels", "showing 64 of 512 channels (MaxChannels = 64)",
+    /// "showing top 8 of 512 channels by mean activation", "showing 3 selected of 512 channels".
+    /// </summary>
+    private static string SelectionCaption(MosaicOptions options, int total, int candidates, int ordered, int shown)
+    {
+        string pool = options.Channels is null ? $"{total}" : $"{candidates} selected (of {total})";
+        string what = options.TopK is null
+            ? (options.Channels is null ? $"{total} channels" : $"{candidates} selected of {total} channels")
+            : $"top {ordered} of {pool} channels by mean activation";
+        if (shown < ordered)
+            return $"showing {shown} of {(options.TopK is null && options.Channels is null ? $"{total} channels" : what)} (MaxChannels = {options.MaxChannels})";
+        return shown < total ? "showing " + what : what;
     }
 
     /// <summary>Candidates sorted by mean over finite values, highest first (stable: ties keep their order); all-non-finite rows last.</summary>

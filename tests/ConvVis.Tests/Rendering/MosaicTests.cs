@@ -92,6 +92,10 @@ public class MosaicTests
 
         var among = Mosaic.Of(a, new MosaicOptions { Channels = [0, 2, 4], TopK = 2 });
         Assert.Equal(new[] { 2, 0 }, among.Channels);
+        Assert.Contains("showing top 2 of 3 selected (of 6) channels by mean activation", among.ToHtml());
+        var capped = Mosaic.Of(a, new MosaicOptions { TopK = 4, MaxChannels = 2 });
+        Assert.Equal(new[] { 3, 1 }, capped.Channels);
+        Assert.Contains("showing 2 of top 4 of 6 channels by mean activation (MaxChannels = 2)", capped.ToHtml());
     }
 
     [Fact]
@@ -100,6 +104,7 @@ public class MosaicTests
         using var a = arange(5f).reshape(5, 1, 1).expand(5, 2, 2).contiguous();
         var m = Mosaic.Of(a, new MosaicOptions { Channels = [4, 0, 2], Normalization = Normalization.Shared, Colormap = Colormap.Gray, MinTileSize = 2 });
         Assert.Equal(new[] { 4, 0, 2 }, m.Channels);
+        Assert.Contains("showing 3 selected of 5 channels", m.ToHtml());
         var png = DecodedPng.Of(m);
         png.AssertBlock(2, 2, 2, 2, Grey(255));          // 4 is the shared max
         png.AssertBlock(2 + 6, 2, 2, 2, Grey(0));        // 0 the shared min
