@@ -24,6 +24,15 @@ for id in convvis convvis.interactive; do
   fi
 done
 
+# dotnet-interactive also remembers where it resolved each set of #r "nuget:..." lines, keyed by the lines
+# alone; a remembered path from an earlier cache (another NUGET_PACKAGES) would load that old build.
+resolved="$HOME/.packagemanagement/nuget/Cache"
+if [ -d "$resolved" ]; then
+  grep -l -i -F "convvis" "$resolved"/*.resolvedReferences.paths 2>/dev/null | while read -r entry; do
+    rm -f "$entry" "${entry%.resolvedReferences.paths}.csx"
+  done
+fi
+
 for project in src/ConvVis/ConvVis.csproj src/ConvVis.Interactive/ConvVis.Interactive.csproj; do
   (cd "$ROOT" && dotnet pack "$project" -c Release "${build[@]}" -o "$out" -nologo -v quiet) \
     || die "dotnet pack $project failed"
