@@ -20,7 +20,8 @@ static class ConvVisFormatters
         if (registered && Formatter.RegisteredFormatters(includeDefaults: false).Any(f => f.Type == typeof(IHtmlView))) return;
         Formatter.Register<Tensor>((tensor, context) => Write(context, () => TensorHtml.Of(tensor)), HtmlFormatter.MimeType);
         Formatter.Register<nn.Module>((module, context) => Write(context, () => ModuleHtml.Of(module)), HtmlFormatter.MimeType);
-        Formatter.Register<IHtmlView>((view, context) => Write(context, view.ToHtml), HtmlFormatter.MimeType);
+        Formatter.Register<IHtmlView>((view, context) => Write(context, () => ChartScript.For(view.ToHtml())), HtmlFormatter.MimeType);
+        Formatter.Register<XPlot.Plotly.PlotlyChart>((chart, context) => Write(context, () => ChartScript.Once() + ChartHtml.Fragment(chart)), HtmlFormatter.MimeType);
         registered = true;
     }
 

@@ -10,8 +10,10 @@ static class MagicCommands
         FiltersMagic.AddTo(kernel);
         SummaryMagic.AddTo(kernel);
         CaptureMagic.AddTo(kernel);
+        SparsityMagic.AddTo(kernel);
+        DeadFiltersMagic.AddTo(kernel);
         FixTorchSharpMagic.AddTo(kernel);
-        return [FiltersMagic.Name, SummaryMagic.Name, CaptureMagic.Name, FixTorchSharpMagic.Name];
+        return [FiltersMagic.Name, SummaryMagic.Name, CaptureMagic.Name, SparsityMagic.Name, DeadFiltersMagic.Name, FixTorchSharpMagic.Name];
     }
 
     /// <summary>Splits "a,b, c" into names; null or empty gives none.</summary>

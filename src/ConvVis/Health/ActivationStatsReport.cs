@@ -5,7 +5,7 @@ using ConvVis.Health;
 namespace ConvVis;
 
 /// <summary>The result of <see cref="ActivationStats"/>: statistics per layer, renderable as HTML.</summary>
-public sealed class ActivationStatsReport
+public sealed class ActivationStatsReport : IHtmlView
 {
     internal ActivationStatsReport(IReadOnlyList<LayerStats> layers, int batches, long inputs, float threshold, double nearlyDeadFraction)
     {

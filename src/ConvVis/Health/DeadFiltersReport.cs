@@ -35,7 +35,7 @@ public sealed class DeadFilterLayer
 }
 
 /// <summary>The result of <see cref="DeadFilters.Find"/>: dead channels per layer, renderable as HTML.</summary>
-public sealed class DeadFiltersReport
+public sealed class DeadFiltersReport : IHtmlView
 {
     internal DeadFiltersReport(IReadOnlyList<DeadFilterLayer> layers, ActivationStatsReport stats)
     {

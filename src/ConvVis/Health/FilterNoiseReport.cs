@@ -17,7 +17,7 @@ public enum FilterNoiseVerdict
 /// The result of <see cref="FilterNoise.Of(TorchSharp.torch.Tensor)"/>: one noise score per filter
 /// (about 1 for white noise, near 0 for smooth filters) and a layer score.
 /// </summary>
-public sealed class FilterNoiseReport
+public sealed class FilterNoiseReport : IHtmlView
 {
     /// <summary>
     /// The default line between smooth and noisy: 0.6. Kaiming-initialised filters score 0.9–1.1

@@ -26,7 +26,7 @@ namespace ConvVis;
 /// monitor.SaveHtml("training.html");
 /// </code>
 /// </example>
-public sealed class TrainingMonitor : IDisposable
+public sealed class TrainingMonitor : IHtmlView, IDisposable
 {
     readonly nn.Module<Tensor, Tensor> model;
     readonly Tensor? probe;
