@@ -24,6 +24,16 @@ for id in convvis convvis.interactive; do
   fi
 done
 
+# .NET Interactive also caches each #r resolution (keyed by the directive lines only) in
+# ~/.packagemanagement/nuget/Cache; drop those that name ConvVis, so no kernel reuses a path to an older
+# build (e.g. one restored into another NUGET_PACKAGES folder).
+resolutions="$HOME/.packagemanagement/nuget/Cache"
+if [ -d "$resolutions" ]; then
+  grep -l -i -s '/convvis' "$resolutions"/*.resolvedReferences.paths | while read -r stale; do
+    rm -f "$stale" "${stale%.resolvedReferences.paths}.csx"
+  done || true
+fi
+
 for project in src/ConvVis/ConvVis.csproj src/ConvVis.Interactive/ConvVis.Interactive.csproj; do
   (cd "$ROOT" && dotnet pack "$project" -c Release "${build[@]}" -o "$out" -nologo -v quiet) \
     || die "dotnet pack $project failed"
