@@ -24,13 +24,14 @@ for id in convvis convvis.interactive; do
   fi
 done
 
-# dotnet-interactive also remembers where it resolved each set of #r "nuget:..." lines, keyed by the lines
-# alone; a remembered path from an earlier cache (another NUGET_PACKAGES) would load that old build.
-resolved="$HOME/.packagemanagement/nuget/Cache"
-if [ -d "$resolved" ]; then
-  grep -l -i -F "convvis" "$resolved"/*.resolvedReferences.paths 2>/dev/null | while read -r entry; do
-    rm -f "$entry" "${entry%.resolvedReferences.paths}.csx"
-  done
+# .NET Interactive also caches each #r resolution (keyed by the directive lines only) in
+# ~/.packagemanagement/nuget/Cache; drop those that name ConvVis, so no kernel reuses a path to an older
+# build (e.g. one restored into another NUGET_PACKAGES folder).
+resolutions="$HOME/.packagemanagement/nuget/Cache"
+if [ -d "$resolutions" ]; then
+  grep -l -i -s '/convvis' "$resolutions"/*.resolvedReferences.paths | while read -r stale; do
+    rm -f "$stale" "${stale%.resolvedReferences.paths}.csx"
+  done || true
 fi
 
 for project in src/ConvVis/ConvVis.csproj src/ConvVis.Interactive/ConvVis.Interactive.csproj; do

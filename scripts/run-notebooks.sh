@@ -66,7 +66,11 @@ failed=()
 for notebook in "${notebooks[@]}"; do
   phase "notebook $(basename "$notebook")" execute "$notebook" || failed+=("$(basename "$notebook")")
 done
-log "executed notebooks and HTML exports are in $out"
+log "executed notebooks and their HTML exports (open these in a browser):"
+for notebook in "${notebooks[@]}"; do
+  html="$out/$(basename "$notebook" .ipynb).html"
+  if [ -f "$html" ]; then log "  $html"; fi
+done
 if [ ${#failed[@]} -gt 0 ]; then
   log "notebooks with failed cells: ${failed[*]}"
   exit 1

@@ -67,7 +67,6 @@ print(json.dumps(specs[".net-csharp"]["spec"]["argv"]) if ".net-csharp" in specs
   if [ "$have" = "$want" ]; then log "kernelspec .net-csharp: up to date"; return; fi
 
   tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' RETURN
   # Let the tool write its own kernelspec (display name, language, logos), then fix its argv.
   (cd "$ROOT" && dotnet interactive jupyter install --path "$tmp" >/dev/null) || die "dotnet interactive jupyter install failed"
   /usr/bin/python3 - "$tmp/.net-csharp/kernel.json" "$want" <<'PY'
@@ -79,6 +78,7 @@ json.dump(spec, open(path, "w"), indent=2)
 PY
   jupyter kernelspec install --user --replace --name .net-csharp "$tmp/.net-csharp" >/dev/null 2>&1 \
     || die "jupyter kernelspec install failed"
+  rm -rf "$tmp"
   have="$(jupyter kernelspec list --json | /usr/bin/python3 -c '
 import json, sys
 print(json.dumps(json.load(sys.stdin)["kernelspecs"][".net-csharp"]["spec"]["argv"]))')"

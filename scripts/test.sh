@@ -17,11 +17,14 @@ problems=()
 # run_tests NAME PROJECT: dotnet test with the totals on the console and a TRX file to count from.
 run_tests() {
   local name="$1" project="$2"
+  local status=0
   dotnet test "$project" -c Release --no-build -nologo \
     --logger "console;verbosity=normal" \
     --logger "trx;LogFileName=$name.trx" \
     --results-directory "$results" \
-    || problems+=("$name: dotnet test exited non-zero")
+    || status=$?
+  echo "$status" >"$results/$name.exitcode"
+  [ $status -eq 0 ] || problems+=("$name: dotnet test exited with $status")
 }
 
 phase setup scripts/setup.sh
@@ -63,6 +66,10 @@ for name in names:
     p = int(c["passed"])
     f = sum(int(c.get(k, 0)) for k in ("failed", "error", "timeout", "aborted"))
     s = int(c["total"]) - int(c["executed"])
+    with open(os.path.join(folder, name + ".exitcode")) as code:
+        if code.read().strip() != "0" and f == 0:
+            print(f"# {name}: dotnet test failed but no test did (test host crash?): counted as 1 failure", file=sys.stderr)
+            f = 1
     print(f"# {name}: {p} passed, {f} failed, {s} skipped", file=sys.stderr)
     passed, failed, skipped = passed + p, failed + f, skipped + s
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

@@ -67,11 +67,16 @@ public sealed partial class ExecutedNotebook
         }
     }
 
-    /// <summary>How many plotly charts the outputs draw (calls of Plotly.newPlot / Plotly.react).</summary>
-    public int ChartCount() =>
+    /// <summary>
+    /// The ids of the divs that the outputs draw plotly charts into (Plotly.newPlot / Plotly.react with a
+    /// quoted id, as XPlot writes them; the plotly.js bundle itself has no such call).
+    /// </summary>
+    public IReadOnlySet<string> ChartIds() =>
         CodeCells.SelectMany(c => c.Outputs)
             .Where(o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out _))
-            .Sum(o => PlotlyCall().Matches(Text(o.GetProperty("data").GetProperty("text/html"))).Count);
+            .SelectMany(o => PlotlyCall().Matches(Text(o.GetProperty("data").GetProperty("text/html"))))
+            .Select(m => m.Groups[2].Value)
+            .ToHashSet();
 
     private static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
 
@@ -82,6 +87,6 @@ public sealed partial class ExecutedNotebook
     [GeneratedRegex(@"data:image/png;base64,([A-Za-z0-9+/=]+)")]
     private static partial Regex PngDataUri();
 
-    [GeneratedRegex(@"Plotly\.(newPlot|react)\s*\(")]
+    [GeneratedRegex(@"Plotly\.(newPlot|react)\s*\(\s*['""]([^'""]+)['""]")]
     private static partial Regex PlotlyCall();
 }

@@ -51,6 +51,20 @@ public sealed class NotebookTests(NotebookRun run) : IClassFixture<NotebookRun>
         await page.GotoAsync(new Uri(html).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load });
         await page.EvaluateAsync("() => Promise.all([...document.images].map(i => i.decode().catch(() => {})))");
 
+        // Charts may draw after load (a script can wait for plotly.js): wait for every chart div to be
+        // drawn (plotly marks it .js-plotly-plot), then report each one that is missing or empty.
+        var chartIds = executed.ChartIds().ToArray();
+        if (chartIds.Length > 0)
+        {
+            try
+            {
+                await page.WaitForFunctionAsync(
+                    "ids => ids.every(id => document.getElementById(id)?.classList.contains('js-plotly-plot'))",
+                    chartIds, new() { Timeout = 15_000 });
+            }
+            catch (TimeoutException) { } // reported below, chart by chart
+        }
+
         Directory.CreateDirectory(Repository.ScreenshotsFolder);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.ScreenshotsFolder, notebook + ".png"), FullPage = true });
 
@@ -60,18 +74,14 @@ public sealed class NotebookTests(NotebookRun run) : IClassFixture<NotebookRun>
         var broken = images.Where(i => i.Width <= 0).Select(i => i.Src).ToList();
         Assert.True(broken.Count == 0, $"{notebook}: {broken.Count} of {images.Length} <img> do not decode: {string.Join(", ", broken)}");
 
-        int expectedCharts = executed.ChartCount();
-        if (expectedCharts > 0)
-        {
-            // Plotly marks a div it has drawn with .js-plotly-plot; each drawn trace is a .trace group
-            // (scatter, bar) or an .hm group (heatmap) inside its SVG.
-            var charts = await page.EvaluateAsync<ChartState[]>(
-                "() => [...document.querySelectorAll('.js-plotly-plot')].map(d => ({ id: d.id, svgs: d.querySelectorAll('svg.main-svg').length, traces: d.querySelectorAll('.trace, .hm').length }))");
-            Assert.True(charts.Length >= expectedCharts,
-                $"{notebook}: the outputs draw {expectedCharts} plotly chart(s) but {charts.Length} rendered offline (is plotly.js inlined?). Page errors: {string.Join(" | ", pageErrors)}");
-            var empty = charts.Where(c => c.Svgs == 0 || c.Traces == 0).Select(c => c.Id).ToList();
-            Assert.True(empty.Count == 0, $"{notebook}: charts with no SVG traces: {string.Join(", ", empty)}");
-        }
+        // Each drawn trace is a .trace group (scatter, bar) or an .hm group (heatmap) in the chart's SVG.
+        var charts = await page.EvaluateAsync<ChartState[]>(
+            "ids => ids.map(id => { const d = document.getElementById(id); return { id, drawn: !!d && d.classList.contains('js-plotly-plot'), svgs: d ? d.querySelectorAll('svg.main-svg').length : 0, traces: d ? d.querySelectorAll('.trace, .hm').length : 0, text: d ? d.textContent.slice(0, 200) : 'no such element' }; })",
+            chartIds);
+        var bad = charts.Where(c => !c.Drawn || c.Svgs == 0 || c.Traces == 0)
+            .Select(c => $"#{c.Id} (drawn: {c.Drawn}, svg: {c.Svgs}, traces: {c.Traces}, text: '{c.Text}')").ToList();
+        Assert.True(bad.Count == 0,
+            $"{notebook}: {bad.Count} of {charts.Length} plotly chart(s) did not render offline: {string.Join("; ", bad)}. Page errors: {string.Join(" | ", pageErrors)}");
 
         Assert.True(pageErrors.Count == 0, $"{notebook}: script errors in the HTML export: {string.Join(" | ", pageErrors)}");
         Assert.True(browser.BlockedRequests.Count == 0,
@@ -81,5 +91,12 @@ public sealed class NotebookTests(NotebookRun run) : IClassFixture<NotebookRun>
     // Plain settable properties: Playwright deserializes evaluation results through a default constructor.
     public sealed class ImageState { public string Src { get; set; } = ""; public int Width { get; set; } }
 
-    public sealed class ChartState { public string Id { get; set; } = ""; public int Svgs { get; set; } public int Traces { get; set; } }
+    public sealed class ChartState
+    {
+        public string Id { get; set; } = "";
+        public bool Drawn { get; set; }
+        public int Svgs { get; set; }
+        public int Traces { get; set; }
+        public string Text { get; set; } = "";
+    }
 }
