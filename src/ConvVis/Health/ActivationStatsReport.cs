@@ -37,6 +37,12 @@ public sealed class ActivationStatsReport : IHtmlView
         Layers.FirstOrDefault(l => l.Name == name)
         ?? throw new KeyNotFoundException($"No scanned layer is named '{name}'. Scanned: {string.Join(", ", Layers.Select(l => l.Name))}.");
 
+    /// <summary>
+    /// Requested layers that never ran during the scan: hooks fire only when a module is run with
+    /// <c>module.call(x)</c>, so a parent whose forward uses <c>child.forward(x)</c> hides the child.
+    /// </summary>
+    public IReadOnlyList<string> NotFired => Layers.Where(l => l.Calls == 0).Select(l => l.Name).ToArray();
+
     /// <summary>Total number of dead channels over all layers.</summary>
     public int DeadCount => Layers.Sum(l => l.DeadChannels.Count);
 
@@ -55,6 +61,10 @@ public sealed class ActivationStatsReport : IHtmlView
         sb.Append("<div class=\"convvis-activation-stats\">");
         sb.Append("<p>").Append(HealthHtml.Escape(ToString()))
           .Append(CultureInfo.InvariantCulture, $"; threshold {Threshold:G4}, nearly dead = active on fewer than {NearlyDeadFraction:P1} of inputs.</p>");
+        if (Batches > 0 && NotFired.Count > 0)
+            sb.Append("<p class=\"convvis-warning\">These layers never ran, so they have no statistics: ")
+              .Append(HealthHtml.Escape(string.Join(", ", NotFired)))
+              .Append(". Hooks fire only through <code>module.call(x)</code>; a forward method that uses <code>layer.forward(x)</code> bypasses them.</p>");
         sb.Append("<table><tr><th>layer</th><th>type</th><th>output</th><th>zeros</th><th>&le; threshold</th><th>mean</th><th>std</th><th>max</th><th>dead</th><th>nearly dead</th></tr>");
         foreach (var l in Layers)
         {

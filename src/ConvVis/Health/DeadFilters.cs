@@ -27,7 +27,8 @@ public static class DeadFilters
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(layers);
         options = (options ?? new StatsOptions()) with { Threshold = threshold };
-        var chosen = layers.Length > 0 ? layers : DefaultLayers(model);
+        var chosen = layers.Length > 0 ? layers : HealthLayers.Default(model);
+        if (chosen.Length == 0) throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.", nameof(layers));
         Tensor? example = null;
         try
         {
@@ -38,6 +39,22 @@ public static class DeadFilters
         {
             example?.Dispose();
         }
+    }
+
+    /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (the input under <see cref="StatsOptions.InputKey"/>) and reports the dead channels.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch limit, progress, cancellation, input key.</param>
+    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Dictionary<string, Tensor>> batches, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        string key = (options ?? new StatsOptions()).InputKey;
+        return Find(model, batches.Select(b => b.TryGetValue(key, out var t) ? t
+            : throw new ArgumentException($"A batch has no tensor under the key '{key}' (it has: {string.Join(", ", b.Keys)}). Set StatsOptions.InputKey.", nameof(batches))),
+            threshold, options, layers);
     }
 
     /// <summary>
@@ -137,16 +154,6 @@ public static class DeadFilters
                 return c.out_channels == layer.Channels.Count ? (all[i].Name, c) : (null, null);
         }
         return (null, null);
-    }
-
-    internal static string[] DefaultLayers(nn.Module model)
-    {
-        var all = ModelLayers.All(model);
-        var acts = all.Where(p => p.Module is ReLU or LeakyReLU or ReLU6 or GELU or ELU or SiLU).Select(p => p.Name).ToArray();
-        if (acts.Length > 0) return acts;
-        var convs = all.Where(p => p.Module is Conv2d).Select(p => p.Name).ToArray();
-        if (convs.Length > 0) return convs;
-        throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.");
     }
 
     internal static string ShortList(IReadOnlyList<int> indices) =>

@@ -34,7 +34,7 @@ public sealed class DeadFilterLayer
     public Mosaic? ActivationTiles { get; }
 }
 
-/// <summary>The result of <see cref="DeadFilters.Find"/>: dead channels per layer, renderable as HTML.</summary>
+/// <summary>The result of <see cref="DeadFilters"/>.Find: dead channels per layer, renderable as HTML.</summary>
 public sealed class DeadFiltersReport : IHtmlView
 {
     internal DeadFiltersReport(IReadOnlyList<DeadFilterLayer> layers, ActivationStatsReport stats)

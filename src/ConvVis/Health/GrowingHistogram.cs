@@ -48,6 +48,9 @@ internal sealed class GrowingHistogram
         for (int i = 0; i < counts.Length; i++) counts[i] += batchCounts[i];
     }
 
+    /// <summary>The live counts of one channel, for adding values of the current range in place.</summary>
+    public Span<long> ChannelCounts(int c) => counts.AsSpan(c * bins, bins);
+
     public Histogram Channel(int c) =>
         new(Low, High, HasRange ? counts.AsSpan(c * bins, bins).ToArray() : new long[bins]);
 

@@ -47,7 +47,7 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
         ArgumentNullException.ThrowIfNull(layers);
         this.model = model;
         this.probe = probe?.detach().clone().DetachFromDisposeScope();
-        this.layers = layers.Length > 0 ? layers : DefaultLayers(model);
+        this.layers = layers.Length > 0 ? layers : HealthLayers.Default(model);
         if (this.probe is not null && layers.Length > 0) ModelLayers.Select(model, layers); // fail early on a bad name
     }
 
@@ -162,14 +162,6 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
 
     /// <summary>Frees the monitor's copy of the probe batch.</summary>
     public void Dispose() => probe?.Dispose();
-
-    static string[] DefaultLayers(nn.Module model)
-    {
-        var all = ModelLayers.All(model);
-        var acts = all.Where(p => p.Module is ReLU or LeakyReLU or ReLU6 or GELU or ELU or SiLU).Select(p => p.Name).ToArray();
-        if (acts.Length > 0) return acts;
-        return all.Where(p => p.Module is Conv2d).Select(p => p.Name).ToArray();
-    }
 
     static Histogram WeightHistogram(Tensor weight, int bins)
     {

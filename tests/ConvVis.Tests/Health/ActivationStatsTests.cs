@@ -244,4 +244,24 @@ public class ActivationStatsTests
         Assert.Contains("window.Plotly", page);
         Assert.Contains("plotly.js (basic - minified) v" + PlotlyJs.Version, page);
     }
+
+    sealed class ForwardBypass : nn.Module<Tensor, Tensor>
+    {
+        public readonly TorchSharp.Modules.ReLU hidden = nn.ReLU();
+        public readonly TorchSharp.Modules.ReLU seen = nn.ReLU();
+
+        public ForwardBypass() : base(nameof(ForwardBypass)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => seen.call(hidden.forward(x));
+    }
+
+    [Fact]
+    public void ALayerRunThroughForwardIsReportedAsNeverRun()
+    {
+        using var net = new ForwardBypass();
+        var report = ActivationStats.Collect(net, new[] { randn(3, 2, 4) });
+        Assert.Equal(new[] { "hidden" }, report.NotFired);
+        Assert.Equal(3, report["seen"].Inputs);
+        Assert.Contains("module.call(x)", report.ToHtml());
+    }
 }

@@ -6,6 +6,14 @@ namespace ConvVis.Tests.Health;
 
 public class DeadFiltersTests
 {
+    sealed class RandomImages(long count) : torch.utils.data.Dataset
+    {
+        public override long Count => count;
+
+        public override Dictionary<string, Tensor> GetTensor(long index) =>
+            new() { ["data"] = rand(1, 8, 8), ["label"] = tensor(index % 2) };
+    }
+
     [Fact]
     public void PlantedDeadFiltersAreShownWithTheirFiltersEmptyMapsAndAHint()
     {
@@ -71,5 +79,22 @@ public class DeadFiltersTests
         var report = DeadFilters.Find(net, new[] { rand(4, 1, 8, 8) });
         Assert.Equal(new[] { 3 }, report["conv"].DeadChannels);
         Assert.Equal("conv", report["conv"].ConvName);
+    }
+
+    [Fact]
+    public void DataLoaderBatchesWork()
+    {
+        manual_seed(4);
+        var conv = nn.Conv2d(1, 4, 3);
+        using (no_grad()) conv.bias![0] = -50f;
+        using var net = nn.Sequential(("conv", conv), ("relu", nn.ReLU()));
+        using var dataset = new RandomImages(12);
+        using var loader = torch.utils.data.DataLoader(dataset, batchSize: 4);
+        var report = DeadFilters.Find(net, loader);
+        Assert.Equal(new[] { 0 }, report["relu"].DeadChannels);
+        Assert.Equal(12, report.Stats.Inputs);
+        var e = Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, loader, options: new StatsOptions { InputKey = "image" }));
+        Assert.Contains("'image'", e.Message);
+        Assert.Contains("data", e.Message);
     }
 }
