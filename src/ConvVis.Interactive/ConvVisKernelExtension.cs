@@ -3,6 +3,8 @@ using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
 using ConvVis.Interactive.Formatting;
 using ConvVis.Interactive.Magics;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ConvVis.Interactive;
 
@@ -35,6 +37,8 @@ public sealed class ConvVisKernelExtension : IKernelExtension
         }
 
         string fixNote = ApplyOptedInTorchSharpFix();
+        string loadNote = StartTorchSharp();
+        if (loadNote.Length > 0) fixNote = (fixNote + " " + loadNote).Trim();
         ConvVisFormatters.Register();
         if (firstTime)
         {
@@ -46,6 +50,37 @@ public sealed class ConvVisKernelExtension : IKernelExtension
             KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, fixNote)), "text/html");
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Loads TorchSharp's native code now, when it can load. TorchSharp loads it on the first <c>torch.*</c> call
+    /// only, so a notebook whose first TorchSharp call is a layer constructor (<c>nn.Conv2d(...)</c>) would fail with
+    /// DllNotFoundException. When the library still needs the fix, loading is left alone: a failed load is permanent.
+    /// </summary>
+    static string StartTorchSharp()
+    {
+        try
+        {
+            if (TorchSharpNativeFix.Diagnose().NeedsFix || !LibTorchRestored()) return "";
+            torch.InitializeDeviceType(DeviceType.CPU);
+            return "";
+        }
+        catch (Exception e)
+        {
+            return "TorchSharp could not load its native library: " + e.Message;
+        }
+    }
+
+    static bool LibTorchRestored()
+    {
+        string? dir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        if (string.IsNullOrEmpty(dir)) return false;
+        // A build output folder has the natives beside the assembly; in the NuGet cache TorchSharp looks for a
+        // libtorch-* package next to its own (<cache>/torchsharp/<version>/lib/<tfm>/TorchSharp.dll).
+        string runtimes = Path.Combine(dir, "runtimes");
+        if (Directory.Exists(runtimes) && Directory.EnumerateFiles(runtimes, "libtorch_cpu.so", SearchOption.AllDirectories).Any()) return true;
+        var cache = Directory.GetParent(dir)?.Parent?.Parent?.Parent;
+        return cache is not null && cache.EnumerateDirectories("libtorch-*").Any();
     }
 
     static string ApplyOptedInTorchSharpFix()

@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// <summary>
 /// <c>#!dead-filters --model net --data X [--threshold t] [--batches N] [--layers ...]</c>: channels that never
 /// activate on any input, with their filters, their empty maps and what usually causes them
-/// (<see cref="DeadFilters.Find"/>).
+/// (<see cref="DeadFilters"/>.Find).
 /// </summary>
 public sealed class DeadFiltersMagic : KernelDirectiveCommand
 {
