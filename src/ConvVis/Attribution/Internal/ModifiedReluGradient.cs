@@ -23,7 +23,7 @@ internal sealed class ModifiedReluGradient(ReluBackwardRule rule)
             if (detect)
                 lock (_checked) _structuralWarnings[model] = Check(relus);
             var notFired = relus.NotFired.ToList();
-            if (notFired.Count > 0 && relus.ReluModuleCount > 0)
+            if (notFired.Count > 0)
                 context.Warn($"ReLU module(s) {string.Join(", ", notFired.Select(n => $"'{n}'"))} did not run through call() in the forward pass, so their gradient was not changed (a module run with forward() fires no hooks).");
         }
         lock (_checked)
@@ -35,8 +35,8 @@ internal sealed class ModifiedReluGradient(ReluBackwardRule rule)
     private static List<string> Check(ReluOverride relus)
     {
         var warnings = new List<string>();
-        if (relus.ReluModuleCount == 0)
-            warnings.Add("The model has no ReLU modules, so no backward pass was changed and this map is the plain input gradient. If the model applies ReLU as a function (functional.relu, relu_()), use ReLU modules (nn.ReLU) for guided backprop / DeconvNet.");
+        if (relus.FiredCount == 0)
+            warnings.Add("No ReLU module ran in the forward pass (the model has none, or runs them with forward()), so no backward pass was changed and this map is the plain input gradient. If the model applies ReLU as a function (functional.relu, relu_()), use ReLU modules (nn.ReLU) for guided backprop / DeconvNet.");
         else if (relus.FunctionalReluSuspects.Count > 0)
             warnings.Add($"The model seems to apply ReLU as a function too (functional.relu / relu_(), as TorchVision's ResNet blocks do): the input of {string.Join(", ", relus.FunctionalReluSuspects.Select(n => $"'{n}'"))} is non-negative with exact zeros but does not come from a ReLU module. Those ReLUs keep their ordinary gradient, so the map is only partly guided.");
         return warnings;

@@ -111,6 +111,9 @@ internal sealed class ReluOverride : IDisposable
     /// <summary>Number of distinct ReLU modules.</summary>
     public int ReluModuleCount => _relus.Count;
 
+    /// <summary>Number of distinct ReLU modules that ran through call().</summary>
+    public int FiredCount => _fired.Count;
+
     /// <summary>ReLU modules that did not run through call() in the forward pass (their gradient was not changed).</summary>
     public IEnumerable<string> NotFired => _relus.Where(r => !_fired.Contains(r.Module)).Select(r => r.Name);
 
