@@ -1,0 +1,126 @@
+using ConvVis.Rendering;
+using static TorchSharp.torch;
+
+namespace ConvVis;
+
+/// <summary>Options of <see cref="ImageGrid.Of"/>.</summary>
+public sealed class ImageGridOptions
+{
+    /// <summary>Number of columns; null chooses a near-square grid.</summary>
+    public int? Columns { get; set; }
+
+    /// <summary>At most this many images are shown (the first ones).</summary>
+    public int MaxImages { get; set; } = 64;
+
+    /// <summary>Images are upscaled (nearest, integer factor) until their larger side is at least this many pixels.</summary>
+    public int MinTileSize { get; set; } = 32;
+
+    /// <summary>Colormap for one-channel images (default gray).</summary>
+    public Colormap Colormap { get; set; } = Colormap.Gray;
+
+    /// <summary>A title shown above the grid (escaped).</summary>
+    public string? Title { get; set; }
+
+    internal void Validate()
+    {
+        if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
+        if (MaxImages < 1) throw new ArgumentOutOfRangeException(nameof(MaxImages), MaxImages, "MaxImages must be at least 1.");
+        if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
+    }
+}
+
+/// <summary>
+/// A batch of pictures: <c>[3, H, W]</c>, <c>[N, 3, H, W]</c> (colour) or <c>[N, 1, H, W]</c>, <c>[1, H, W]</c>, <c>[H, W]</c> (grey).
+/// When every finite value of the shown images lies in [0, 1] they are shown as they are (values x 255);
+/// otherwise each image is scaled by its own min and max (e.g. normalised network inputs).
+/// NaN pixels are magenta and their image gets a magenta frame.
+/// </summary>
+public sealed class ImageGrid : IVisual
+{
+    private readonly RenderedPicture picture;
+
+    private ImageGrid(RenderedPicture picture, int total, TileStats[] tiles, bool asIs, int scale, int columns)
+    {
+        this.picture = picture; TotalImages = total; Tiles = tiles; ShownAsIs = asIs; Scale = scale; Columns = columns;
+    }
+
+    /// <summary>Number of images shown.</summary>
+    public int ShownImages => Tiles.Count;
+
+    /// <summary>Number of images in the tensor.</summary>
+    public int TotalImages { get; }
+
+    /// <summary>Statistics of each shown image (Channel = image index).</summary>
+    public IReadOnlyList<TileStats> Tiles { get; }
+
+    /// <summary>True when values were in [0, 1] and shown as they are; false when each image was min-max scaled.</summary>
+    public bool ShownAsIs { get; }
+
+    /// <summary>The nearest-neighbour upscaling factor.</summary>
+    public int Scale { get; }
+
+    /// <summary>Number of columns.</summary>
+    public int Columns { get; }
+
+    /// <inheritdoc/>
+    public int Width => picture.Image.Width;
+
+    /// <inheritdoc/>
+    public int Height => picture.Image.Height;
+
+    internal RenderedPicture Picture => picture;
+
+    /// <inheritdoc/>
+    public byte[] ToPng() => (byte[])picture.Png.Clone();
+
+    /// <inheritdoc/>
+    public string ToHtml() => picture.ToHtml();
+
+    /// <summary>Renders a batch of images (see the class remarks for the accepted shapes and the value rule).</summary>
+    public static ImageGrid Of(Tensor images, ImageGridOptions? o = null)
+    {
+        var options = o ?? new ImageGridOptions();
+        options.Validate();
+        ArgumentNullException.ThrowIfNull(images);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = TensorInput.ToCpu(images, nameof(images));
+        x = x.dim() switch
+        {
+            2 => x.reshape(1, 1, x.shape[0], x.shape[1]),
+            3 when x.shape[0] is 1 or 3 => x.unsqueeze(0),
+            4 when x.shape[1] is 1 or 3 => x,
+            _ => throw new ArgumentException($"ImageGrid.Of expects images [3, H, W], [N, 3, H, W], [N, 1, H, W], [1, H, W] or [H, W]; got {TensorInput.Shape(x)}." +
+                 (x.dim() == 4 && x.shape[3] is 1 or 3 ? " It looks channels-last: use t.permute(0, 3, 1, 2)." : ""), nameof(images)),
+        };
+        int total = (int)x.shape[0], c = (int)x.shape[1], h = (int)x.shape[2], w = (int)x.shape[3];
+        if (total == 0 || h == 0 || w == 0) throw new ArgumentException($"ImageGrid.Of got an empty tensor {TensorInput.Shape(images)}; nothing to show.", nameof(images));
+        int shown = Math.Min(total, options.MaxImages);
+        if (shown < total) x = x.narrow(0, 0, shown);
+        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
+        int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);
+        TileCanvas.CheckSize(shown, columns, (long)h * factor, (long)w * factor);
+        x = TensorInput.ToFloat(x);
+        var rows = x.reshape(shown, (long)c * h * w);
+        var stats = TileStatistics.Compute(rows, Enumerable.Range(0, shown).ToArray());
+        var finiteStats = stats.Where(s => !float.IsNaN(s.Min)).ToList();
+        bool asIs = finiteStats.All(s => s.Min >= 0 && s.Max <= 1);
+        var v = asIs ? rows.clamp(0f, 1f) : TileNormalizer.Normalize(rows, Normalization.PerChannel, null, out _);
+        var tiles = c == 3 ? RgbPlanes.ToPixels(v.view(shown, 3, h, w)) : options.Colormap.Map(v.view(shown, h, w));
+        var rings = stats.Select(s => s.HasNonFinite ? TileMarks.NonFinite : TileMarks.Background).ToArray();
+        var image = TileCanvas.Compose(tiles, factor, columns, rings, out var rects);
+        var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
+            string.Join("\n", stats[i].Describe("image").Split('\n').Where(l => !l.StartsWith("DEAD", StringComparison.Ordinal) && !l.StartsWith("CONSTANT", StringComparison.Ordinal))))).ToArray();
+        var captions = new List<string>
+        {
+            (shown < total ? $"showing {shown} of {total} images" : $"{total} image{(total == 1 ? "" : "s")}") + $", {(c == 3 ? "RGB" : "grey")} {h}×{w}, shown ×{factor}",
+            asIs ? "values in [0, 1] shown as they are" : "values outside [0, 1]: each image scaled by its own min and max",
+        };
+        var legend = stats.Any(s => s.HasNonFinite)
+            ? new[] { (TileMarks.Css(TileMarks.NonFinite), "magenta frame: image contains NaN/Inf (NaN pixels magenta)") }
+            : [];
+        var picture = new RenderedPicture(image, regions, options.Title, captions, options.Title ?? $"{shown} images", null, legend);
+        return new ImageGrid(picture, total, stats, asIs, factor, columns);
+    }
+}

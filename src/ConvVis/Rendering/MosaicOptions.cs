@@ -1,0 +1,53 @@
+namespace ConvVis;
+
+/// <summary>Options of <see cref="Mosaic.Of"/>.</summary>
+public sealed class MosaicOptions
+{
+    /// <summary>Number of tile columns; null chooses a near-square grid.</summary>
+    public int? Columns { get; set; }
+
+    /// <summary>At most this many channels are shown (the first ones of the selection); the caption says "showing 64 of 512 channels".</summary>
+    public int MaxChannels { get; set; } = 64;
+
+    /// <summary>Show these channel indices, in this order (null: all channels).</summary>
+    public int[]? Channels { get; set; }
+
+    /// <summary>
+    /// Show the k channels with the highest mean activation (over finite values), highest first;
+    /// chosen among <see cref="Channels"/> when both are set.
+    /// </summary>
+    public int? TopK { get; set; }
+
+    /// <summary>How values are scaled to the colormap (default: min-max per channel).</summary>
+    public Normalization Normalization { get; set; } = Normalization.PerChannel;
+
+    /// <summary>The colormap (default: viridis).</summary>
+    public Colormap Colormap { get; set; } = Colormap.Viridis;
+
+    /// <summary>
+    /// Percentile p in (50, 100] to clip outliers: min-max scaling uses the (100 - p)th and pth percentiles,
+    /// symmetric scaling the pth percentile of |x|. Null: no clipping.
+    /// </summary>
+    public double? ClipPercentile { get; set; }
+
+    /// <summary>Maps are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.</summary>
+    public int MinTileSize { get; set; } = 48;
+
+    /// <summary>Which sample of an [N, C, H, W] batch to show.</summary>
+    public int Sample { get; set; }
+
+    /// <summary>A title shown above the mosaic (escaped).</summary>
+    public string? Title { get; set; }
+
+    internal void Validate()
+    {
+        if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
+        if (MaxChannels < 1) throw new ArgumentOutOfRangeException(nameof(MaxChannels), MaxChannels, "MaxChannels must be at least 1.");
+        if (TopK is < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1 (or null).");
+        if (Channels is { Length: 0 }) throw new ArgumentException("Channels is empty; give at least one channel index or leave it null for all channels.", nameof(Channels));
+        if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (Sample < 0) throw new ArgumentOutOfRangeException(nameof(Sample), Sample, "Sample must be 0 or more.");
+        ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
+        Rendering.TileNormalizer.Validate(ClipPercentile, nameof(ClipPercentile));
+    }
+}
