@@ -5,10 +5,12 @@ namespace ConvVis;
 
 /// <summary>
 /// The result of an attribution: a map of how much each input pixel matters for the target, with the inputs it explains.
-/// Owns its tensors (they belong to no dispose scope): dispose it when done.
+/// Owns its tensors (they belong to no dispose scope): dispose it when done. Renders itself as a heatmap overlay on
+/// the input images (<see cref="IVisual"/>, default <see cref="OverlayOptions"/>; <see cref="Render"/> for others).
 /// </summary>
-public sealed class Attribution : IDisposable
+public sealed class Attribution : IDisposable, IVisual
 {
+    private AttributionView? _view;
     private readonly Tensor _values;
     private readonly Tensor _inputs;
     private bool _disposed;
@@ -53,6 +55,33 @@ public sealed class Attribution : IDisposable
 
     /// <summary>The attribution map of sample <paramref name="index"/> as a new [C, H, W] tensor (caller disposes).</summary>
     public Tensor Of(int index) => Values[index].clone();
+
+    /// <summary>Draws the attribution over its inputs with <paramref name="options"/> (defaults when null).</summary>
+    public AttributionView Render(OverlayOptions? options = null) => AttributionView.Of(this, options);
+
+    private AttributionView View => _view ??= _disposed
+        ? throw new ObjectDisposedException(nameof(Attribution), "This attribution has been disposed before it was drawn; nothing to show.")
+        : Render();
+
+    /// <inheritdoc/>
+    public int Width => View.Width;
+
+    /// <inheritdoc/>
+    public int Height => View.Height;
+
+    /// <inheritdoc/>
+    public byte[] ToPng() => View.ToPng();
+
+    /// <summary>
+    /// The default overlay as HTML. Never throws for a disposed attribution or for inputs that are not images
+    /// (a notebook formatter must not fail): it then shows a one-line description instead.
+    /// </summary>
+    public string ToHtml()
+    {
+        if (_view is null && (_disposed || _inputs.dim() != 4))
+            return "<div class=\"convvis\" style=\"font:12px system-ui,sans-serif;color:#555\">" + Html.Escape(ToString()) + "</div>";
+        return View.ToHtml();
+    }
 
     /// <summary>Frees the tensors.</summary>
     public void Dispose()

@@ -83,8 +83,8 @@ public class GradCamTests
         var net = TestNets.SmallCnn();
         var e = Assert.Throws<ArgumentException>(() => new GradCam(net, "conv_2"));
         Assert.Contains("no layer named 'conv_2'", e.Message);
-        Assert.Contains("Did you mean 'conv2'?", e.Message);
-        Assert.Contains("Valid layer names: conv1, relu1, pool, conv2, relu2, flatten, fc.", e.Message);
+        Assert.Contains("Closest valid name: 'conv2'", e.Message);
+        Assert.Contains("conv1, relu1, pool, conv2, relu2, flatten, fc.", e.Message);
         var notConv = Assert.Throws<ArgumentException>(() => new GradCam(net, "fc").Attribute(torch.rand(1, 3, 16, 16), 0));
         Assert.Contains("layer 'fc' gives [1, 5]", notConv.Message);
     }

@@ -173,8 +173,8 @@ public class GradientMethodsTests
         var e2 = Assert.Throws<ArgumentException>(() => sal.Attribute(images, AttributionTarget.Classes(1, 2, 3)));
         Assert.Contains("3 class indices but the input batch has 2", e2.Message);
         var e3 = Assert.Throws<ArgumentException>(() => sal.Attribute(images, AttributionTarget.Unit("cnv2", 0)));
-        Assert.Contains("Did you mean 'conv2'?", e3.Message);
-        Assert.Contains("conv1, relu1, pool, conv2, relu2, flatten, fc", e3.Message);
+        Assert.Contains("Closest valid name: 'conv2'", e3.Message);
+        Assert.Contains("conv1, relu1, pool, conv2, relu2, flatten, fc.", e3.Message);
         var e4 = Assert.Throws<ArgumentException>(() => sal.Attribute(images, AttributionTarget.Unit("conv2", 8)));
         Assert.Contains("8 channels", e4.Message);
     }
