@@ -12,7 +12,8 @@ namespace ConvVis;
 /// <remarks>
 /// Windows start at 0, stride, 2·stride, ... and a last one is added flush with the far edge when the stride does not
 /// reach it, so every pixel is covered. The perturbed copies of all images are built batch by batch and run through
-/// the model without a graph, <see cref="BatchSize"/> at a time; progress is reported and cancellation checked per batch.
+/// the model without a graph, <see cref="BatchSize"/> at a time, together with the unoccluded images (one extra row
+/// per image, so no separate forward); progress counts these rows and cancellation is checked per batch.
 /// </remarks>
 public sealed class Occlusion : AttributionMethod
 {
@@ -58,15 +59,15 @@ public sealed class Occlusion : AttributionMethod
         var ys = Starts(height, Window.Height, Stride.Height);
         var xs = Starts(width, Window.Width, Stride.Width);
         int windows = ys.Length * xs.Length;
-        long total = (long)n * windows;
+        // Row slot 0 of each image is the image itself (its clean score rides in the same batches as the occluded
+        // copies, instead of a separate small forward); slots 1..windows are the occluded copies.
+        int slots = windows + 1;
+        long total = (long)n * slots;
 
-        Tensor baseline, clean;
-        using (torch.no_grad())
-        {
-            baseline = Baseline.For(x);
-            clean = Objective.ScoresNoGrad(Model, x, target);
-        }
-        var sum = torch.zeros([n, 1, height, width], dtype: x.dtype, device: x.device);
+        Tensor baseline;
+        using (torch.no_grad()) baseline = Baseline.For(x);
+        var occludedScores = torch.zeros([n, 1, height, width], dtype: x.dtype, device: x.device); // Σ_w score_w · mask_w
+        var clean = torch.zeros([n], dtype: x.dtype, device: x.device);
         var coverage = torch.zeros([1, 1, height, width], dtype: x.dtype, device: x.device);
         foreach (var y0 in ys)
             foreach (var x0 in xs)
@@ -77,28 +78,37 @@ public sealed class Occlusion : AttributionMethod
             cancellationToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(BatchSize, total - start);
             var rows = new int[count];
+            var cleanRows = new List<long>();
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var mask = torch.zeros([count, 1, height, width], dtype: x.dtype, device: x.device);
             for (int i = 0; i < count; i++)
             {
                 long r = start + i;
-                rows[i] = (int)(r / windows);
-                int w = (int)(r % windows);
+                rows[i] = (int)(r / slots);
+                int slot = (int)(r % slots);
+                if (slot == 0) { cleanRows.Add(i); continue; }
+                int w = slot - 1;
                 int y0 = ys[w / xs.Length], x0 = xs[w % xs.Length];
                 mask[i, .., y0..(y0 + Window.Height), x0..(x0 + Window.Width)].fill_(1);
             }
             var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
             var images = x.index_select(0, index);
             var occluded = images.lerp(baseline.index_select(0, index), mask);
-            var scores = Objective.Scores(Model, occluded, target.ForRows(rows));
-            var drop = (clean.index_select(0, index) - scores).reshape(count, 1, 1, 1);
-            sum.index_add_(0, index, mask * drop, 1.0);
+            var scores = Objective.Scores(Model, occluded, target.ForRows(rows)).detach();
+            occludedScores.index_add_(0, index, mask * scores.reshape(count, 1, 1, 1), 1.0);
+            if (cleanRows.Count > 0)
+            {
+                var at = torch.tensor(cleanRows.ToArray(), device: x.device);
+                clean.index_copy_(0, index.index_select(0, at), scores.index_select(0, at));
+            }
             progress?.Report(new AttributionProgress(Name, start + count, total));
         }
 
+        // Mean over covering windows of (clean − occluded) = clean − (Σ_w score_w · mask_w) / coverage.
+        var attribution = clean.reshape(n, 1, 1, 1) - occludedScores / coverage;
         context.Set("target_score", Objective.ToArray(clean));
         context.Set("windows", Enumerable.Repeat((double)windows, n).ToArray());
-        return (sum / coverage).expand(x.shape).contiguous();
+        return attribution.expand(x.shape).contiguous();
     }
 }
