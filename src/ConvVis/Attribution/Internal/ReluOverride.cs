@@ -13,24 +13,19 @@ internal enum ReluBackwardRule
     Deconv,
 }
 
-/// <summary>ReLU whose backward is guided backprop's: relu(grad) · [x &gt; 0].</summary>
-internal sealed class GuidedReluFunction : torch.autograd.SingleTensorFunction<GuidedReluFunction>
+/// <summary>
+/// Guided backprop's gate, applied to a ReLU module's output: identity forward (a copy, so later in-place ops are
+/// safe), relu(grad) backward. The ReLU's own backward then applies the forward mask [x &gt; 0], so together they pass
+/// the gradient only where the forward input was positive AND the incoming gradient is positive, at the cost of one
+/// copy forward and one clamp backward.
+/// </summary>
+internal sealed class PositiveGradientGate : torch.autograd.SingleTensorFunction<PositiveGradientGate>
 {
-    public override string Name => nameof(GuidedReluFunction);
+    public override string Name => nameof(PositiveGradientGate);
 
-    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
-    {
-        var y = ((Tensor)vars[0]).relu();
-        // The forward mask x > 0 equals y > 0; a bool mask costs a quarter of keeping y.
-        ctx.save_for_backward([y.gt(0)]);
-        return y;
-    }
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).clone();
 
-    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-    {
-        var mask = ctx.get_saved_variables()[0];
-        return [grad_output.clamp_min(0).mul(mask)];
-    }
+    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) => [grad_output.clamp_min(0)];
 }
 
 /// <summary>ReLU whose backward is DeconvNet's: relu(grad), no forward mask.</summary>
@@ -44,9 +39,11 @@ internal sealed class DeconvReluFunction : torch.autograd.SingleTensorFunction<D
 }
 
 /// <summary>
-/// Replaces the backward pass of every <see cref="ReLU"/> module of a model while installed: a forward pre-hook keeps
-/// the ReLU's input (a clone for in-place ReLUs, whose input is overwritten), and a forward hook returns the custom
-/// function applied to it, which replaces the module's output. Reused modules get one custom node per call.
+/// Replaces the backward pass of every <see cref="ReLU"/> module of a model while installed. Guided: a forward hook
+/// returns <see cref="PositiveGradientGate"/> of the module's output (the ReLU's own backward keeps the forward mask).
+/// DeconvNet: the ReLU's own backward must be bypassed, so a forward pre-hook keeps the ReLU's input (a clone for
+/// in-place ReLUs, whose input is overwritten) and the forward hook returns <see cref="DeconvReluFunction"/> of it.
+/// The returned tensor replaces the module's output. Reused modules get one custom node per call.
 /// Also watches the inputs of the other leaf modules to detect ReLUs applied as functions (see <see cref="FunctionalReluSuspects"/>).
 /// </summary>
 internal sealed class ReluOverride : IDisposable
@@ -77,9 +74,12 @@ internal sealed class ReluOverride : IDisposable
                 if (module is ReLU relu)
                 {
                     o._relus.Add((name, relu));
-                    var pre = relu.register_forward_pre_hook((m, input) => o.Before((ReLU)m, input));
+                    if (rule == ReluBackwardRule.Deconv)
+                    {
+                        var pre = relu.register_forward_pre_hook((m, input) => o.Before((ReLU)m, input));
+                        o._removers.Add(pre.remove);
+                    }
                     var post = relu.register_forward_hook((m, input, output) => o.After((ReLU)m, output));
-                    o._removers.Add(pre.remove);
                     o._removers.Add(post.remove);
                 }
                 else if (detectFunctional && !module.children().Any() && module is nn.Module<Tensor, Tensor> leaf)
@@ -131,9 +131,14 @@ internal sealed class ReluOverride : IDisposable
 
     private Tensor After(ReLU relu, Tensor output)
     {
-        if (!_pending.Remove(relu, out var input)) return output;
+        Tensor replaced;
+        if (_rule == ReluBackwardRule.Guided)
+            replaced = PositiveGradientGate.apply(output);
+        else if (_pending.Remove(relu, out var input))
+            replaced = DeconvReluFunction.apply(input);
+        else
+            return output;
         _fired.Add(relu);
-        var replaced = _rule == ReluBackwardRule.Guided ? GuidedReluFunction.apply(input) : DeconvReluFunction.apply(input);
         if (_watch) _reluStorages.Add(StorageOf(replaced));
         return replaced;
     }
