@@ -10,6 +10,11 @@ namespace ConvVis;
 /// a warning says when the model is in training mode), parameters' <c>requires_grad</c> and <c>.grad</c>, buffers
 /// (batch-norm statistics) and hooks are restored even when the forward throws, and no autograd graph is kept.
 /// </summary>
+/// <remarks>
+/// The model is run through <c>call()</c>, so hooks fire. During a call the model's parameters have
+/// <c>requires_grad</c> off and, for guided backprop / DeconvNet / Grad-CAM, hooks installed: do not run two
+/// attributions (or training) on the same model at the same time from different threads.
+/// </remarks>
 public abstract class AttributionMethod
 {
     /// <summary>Creates a method that explains <paramref name="model"/>.</summary>

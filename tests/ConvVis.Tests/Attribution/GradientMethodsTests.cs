@@ -134,6 +134,19 @@ public class GradientMethodsTests
     }
 
     [Fact]
+    public void ImagesWithBlackPixelsAndPoolingAfterReluModulesRaiseNoFunctionalReluWarning()
+    {
+        using var scope = NewDisposeScope();
+        // Inputs non-negative with exact zeros (like MNIST), ReLU → max-pool → conv and ReLU → flatten → linear: all fine.
+        var images = (Images(4, seed: 13) - 0.5f).clamp_min(0);
+        Assert.True(images.eq(0).any().item<bool>());
+        using var guided = new GuidedBackprop(TestNets.SmallCnn()).Attribute(images, 2);
+        using var deconv = new DeconvNet(TestNets.SmallCnn()).Attribute(images, 2);
+        Assert.Empty(guided.Warnings);
+        Assert.Empty(deconv.Warnings);
+    }
+
+    [Fact]
     public void UnitTargetIsTheGradientOfTheChannelMeanOrPosition()
     {
         using var scope = NewDisposeScope();
