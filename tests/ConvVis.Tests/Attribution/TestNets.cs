@@ -1,0 +1,128 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConvVis.Tests.Attribution;
+
+/// <summary>Small real networks for the attribution tests.</summary>
+internal static class TestNets
+{
+    /// <summary>Sets a parameter's values (under no_grad).</summary>
+    public static void Set(Tensor parameter, float[] values)
+    {
+        using var _ = no_grad();
+        using var v = tensor(values).reshape(parameter.shape);
+        parameter.copy_(v);
+    }
+
+    /// <summary>
+    /// x[2] → Linear(2,3) → ReLU → Linear(3,2) → ReLU → Linear(2,1), no biases, with weights small enough to do the
+    /// gradients by hand (see HandComputedReluRulesTests).
+    /// </summary>
+    public static Sequential HandNet(bool inplace = false)
+    {
+        var l1 = nn.Linear(2, 3, hasBias: false);
+        var l2 = nn.Linear(3, 2, hasBias: false);
+        var l3 = nn.Linear(2, 1, hasBias: false);
+        Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        Set(l3.weight, [1, 1]);
+        var net = nn.Sequential(("l1", l1), ("r1", nn.ReLU(inplace)), ("l2", l2), ("r2", nn.ReLU(inplace)), ("l3", l3));
+        net.eval();
+        return net;
+    }
+
+    /// <summary>A small CNN on [N, 3, 16, 16] → 5 classes: conv, ReLU, max-pool, conv, in-place ReLU, linear.</summary>
+    public static Sequential SmallCnn(int seed = 1)
+    {
+        torch.manual_seed(seed);
+        var net = nn.Sequential(
+            ("conv1", nn.Conv2d(3, 6, 3, padding: 1)),
+            ("relu1", nn.ReLU()),
+            ("pool", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(6, 8, 3, padding: 1)),
+            ("relu2", nn.ReLU(inplace: true)),
+            ("flatten", nn.Flatten()),
+            ("fc", nn.Linear(8 * 8 * 8, 5)));
+        net.eval();
+        return net;
+    }
+}
+
+/// <summary>The hand net with ONE ReLU module called twice.</summary>
+internal sealed class ReusedReluNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear l1 = nn.Linear(2, 3, hasBias: false);
+    private readonly Linear l2 = nn.Linear(3, 2, hasBias: false);
+    private readonly Linear l3 = nn.Linear(2, 1, hasBias: false);
+    private readonly ReLU relu;
+
+    public ReusedReluNet(bool inplace) : base(nameof(ReusedReluNet))
+    {
+        relu = nn.ReLU(inplace);
+        TestNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        TestNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        TestNets.Set(l3.weight, [1, 1]);
+        RegisterComponents();
+        eval();
+    }
+
+    public override Tensor forward(Tensor x) => l3.call(relu.call(l2.call(relu.call(l1.call(x)))));
+}
+
+/// <summary>The hand net with ReLU applied as a function (no ReLU modules), or the second one only.</summary>
+internal sealed class FunctionalReluNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear l1 = nn.Linear(2, 3, hasBias: false);
+    private readonly ReLU r1 = nn.ReLU();
+    private readonly Linear l2 = nn.Linear(3, 2, hasBias: false);
+    private readonly Linear l3 = nn.Linear(2, 1, hasBias: false);
+    private readonly bool _firstIsModule;
+
+    public FunctionalReluNet(bool firstIsModule) : base(nameof(FunctionalReluNet))
+    {
+        _firstIsModule = firstIsModule;
+        TestNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        TestNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        TestNets.Set(l3.weight, [1, 1]);
+        RegisterComponents();
+        eval();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = l1.call(x);
+        h = _firstIsModule ? r1.call(h) : nn.functional.relu(h);
+        return l3.call(nn.functional.relu(l2.call(h)));
+    }
+}
+
+/// <summary>conv → ReLU → conv, plus the skip, → ReLU (modules, or a functional relu_ at the end like TorchVision) → pool → linear.</summary>
+internal sealed class ResidualNet : nn.Module<Tensor, Tensor>
+{
+    public readonly Conv2d conv1 = nn.Conv2d(2, 2, 3, padding: 1);
+    public readonly ReLU relu1 = nn.ReLU(inplace: true);
+    public readonly Conv2d conv2 = nn.Conv2d(2, 2, 3, padding: 1);
+    public readonly ReLU relu2 = nn.ReLU(inplace: true);
+    public readonly Flatten flatten = nn.Flatten();
+    public readonly Linear fc = nn.Linear(2 * 6 * 6, 3);
+    private readonly bool _functionalEnd;
+
+    public ResidualNet(bool functionalEnd, int seed = 3) : base(nameof(ResidualNet))
+    {
+        torch.manual_seed(seed);
+        _functionalEnd = functionalEnd;
+        foreach (var p in new[] { conv1.weight!, conv2.weight!, fc.weight! })
+            using (no_grad()) p.normal_(0, 0.5);
+        RegisterComponents();
+        eval();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = relu1.call(conv1.call(x));
+        var y = conv2.call(h) + x;
+        y = _functionalEnd ? y.relu_() : relu2.call(y);
+        return fc.call(flatten.call(y));
+    }
+}
