@@ -81,6 +81,17 @@ public sealed class Colormap
         }
     }
 
+    /// <summary>Maps a tensor of values in [0, 1] (NaN allowed) to RGB bytes of shape [..., 3] on the CPU, like <see cref="Map(ReadOnlySpan{float}, Span{byte})"/>.</summary>
+    internal TorchSharp.torch.Tensor Map(TorchSharp.torch.Tensor values)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var v = values.detach().cpu().to(TorchSharp.torch.ScalarType.Float32);
+        var index = (v.clamp(0f, 1f) * 255f + 0.5f).floor().to(TorchSharp.torch.ScalarType.Int64);
+        index = index.masked_fill(v.isnan(), NanIndex);
+        var lut = TorchSharp.torch.tensor(Lut, [257, 3]);
+        return lut.index_select(0, index.flatten()).reshape([.. v.shape, 3]).MoveToOuterDisposeScope();
+    }
+
     /// <summary>A CSS <c>linear-gradient</c> through the map (17 stops), for colour bars.</summary>
     internal string CssGradient()
     {

@@ -134,6 +134,39 @@ internal sealed class TileCanvas
         }
     }
 
+    /// <summary>Paints an h x w tile of finished RGB pixels (3 bytes each, row-major), upscaled by <paramref name="scale"/>.</summary>
+    public void PaintPixels(int tile, ReadOnlySpan<byte> rgb, int h, int w, int scale)
+    {
+        var (x0, y0) = Origin(tile);
+        int stride = Width * 3, rowBytes = w * scale * 3;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            var src = rgb.Slice(y * w * 3, w * 3);
+            int o = 0;
+            for (int x = 0; x < w; x++)
+                for (int k = 0; k < scale; k++) { src.Slice(x * 3, 3).CopyTo(row.Slice(o, 3)); o += 3; }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    /// <summary>
+    /// Lays out finished RGB tiles (<paramref name="tiles"/>: [S, h, w, 3] bytes) in <paramref name="columns"/> columns,
+    /// each upscaled by <paramref name="scale"/> and ringed in its colour from <paramref name="rings"/>.
+    /// </summary>
+    public static RgbImage Compose(TorchSharp.torch.Tensor tiles, int scale, int columns, IReadOnlyList<byte[]> rings, out (int X, int Y, int W, int H)[] rects)
+    {
+        int count = (int)tiles.shape[0], h = (int)tiles.shape[1], w = (int)tiles.shape[2];
+        var canvas = new TileCanvas(count, columns, w * scale, h * scale, rings);
+        using var bytes = tiles.to(TorchSharp.torch.ScalarType.Byte).cpu().contiguous();
+        ReadOnlySpan<byte> all = bytes.bytes;
+        int tileBytes = h * w * 3;
+        for (int i = 0; i < count; i++) canvas.PaintPixels(i, all.Slice(i * tileBytes, tileBytes), h, w, scale);
+        rects = canvas.Rects();
+        return canvas.ToImage();
+    }
+
     private void Fill(int x, int y, int w, int h, byte[] c)
     {
         var first = pixels.AsSpan((y * Width + x) * 3, w * 3);
