@@ -131,7 +131,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: its graph has no input.");
         _batchFixedToOne = _inputs[0].Shape is { Count: > 0 } s && s[0].Size == 1;
 
-        var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
+        using var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
         for (int i = 0; i < graph.Nodes.Count; i++)
             compiler.Compile(graph.Nodes[i], i);
 
