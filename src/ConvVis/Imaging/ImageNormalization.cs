@@ -37,7 +37,8 @@ public sealed class ImageNormalization : IDisposable
         var mean = bgrMeanImage.dim() == 4 ? bgrMeanImage.squeeze(0) : bgrMeanImage.alias();
         if (mean.dim() != 3 || mean.shape[0] != 3)
             throw new ArgumentException($"The mean image must be [3,H,W] or [1,3,H,W], got [{string.Join(", ", bgrMeanImage.shape)}].", nameof(bgrMeanImage));
-        var owned = Keep(mean.to_type(ScalarType.Float32).clone());
+        using var asFloat = mean.to_type(ScalarType.Float32);
+        var owned = Keep(asFloat.clone());
         mean.Dispose();
         return new ImageNormalization("CNTK ResNet (BGR 0..255 minus mean image)", true, 255f, owned, Keep(torch.ones(3, 1, 1)));
     }

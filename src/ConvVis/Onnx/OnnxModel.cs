@@ -92,10 +92,15 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         {
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: {e.Message}.", e);
         }
+        // Everything created while building goes into this scope; the model's own parameters and buffers
+        // are taken out of it, the temporaries are freed with it (also when the caller has a scope open).
+        using var scope = torch.NewDisposeScope();
         var model = new OnnxModel(Path.GetFileNameWithoutExtension(source));
         try
         {
             model.Build(proto, source, naming?.Invoke(proto.Graph));
+            foreach (var (_, p) in model.named_parameters()) p.DetachFromDisposeScope();
+            foreach (var (_, b) in model.named_buffers()) b.DetachFromDisposeScope();
         }
         catch
         {
@@ -131,7 +136,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: its graph has no input.");
         _batchFixedToOne = _inputs[0].Shape is { Count: > 0 } s && s[0].Size == 1;
 
-        var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
+        using var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
         for (int i = 0; i < graph.Nodes.Count; i++)
             compiler.Compile(graph.Nodes[i], i);
 

@@ -12,7 +12,7 @@ namespace ConvVis.Onnx;
 /// TorchSharp modules; elementwise and shape operators run as plain tensor code. Everything that can
 /// be checked is checked here, at load time, so an unsupported model fails before the first forward.
 /// </summary>
-internal sealed partial class OnnxNodeCompiler
+internal sealed partial class OnnxNodeCompiler : IDisposable
 {
     private readonly OnnxModel _model;
     private readonly long _opset;
@@ -36,6 +36,13 @@ internal sealed partial class OnnxNodeCompiler
         foreach (var t in graph.Initializers) _initializers[t.Name] = t;
         foreach (var n in graph.Nodes) foreach (var i in n.Inputs) _consumed.Add(i);
         foreach (var o in graph.Outputs) _consumed.Add(o.Name);
+    }
+
+    /// <summary>Frees the load-time copies of the initializers (the layers hold their own copies).</summary>
+    public void Dispose()
+    {
+        foreach (var t in _constants.Values) t.Dispose();
+        _constants.Clear();
     }
 
     private string NodeLabel => $"{_node.OpType} node '{(_node.Name.Length > 0 ? _node.Name : _node.Outputs.FirstOrDefault() ?? "?")}' (#{_index}, opset {_opset})";

@@ -22,6 +22,17 @@ internal static class OnnxTensors
         }
         switch (t.DataType)
         {
+            case OnnxDataType.Float when t.HasRawData && BitConverter.IsLittleEndian:
+                // The common case (all weights of a real model): one copy, straight into native memory.
+                Check(t.RawData.Length, count * 4, what);
+                var result = torch.empty(dims, ScalarType.Float32);
+                if (count > 0) t.RawData.Span.CopyTo(result.bytes);
+                return result;
+            case OnnxDataType.Float when !t.HasRawData && t.FloatData.Count > 0:
+                Check(t.FloatData.Count, count, what);
+                var typed = torch.empty(dims, ScalarType.Float32);
+                MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(t.FloatData)).CopyTo(typed.bytes);
+                return typed;
             case OnnxDataType.Float:
             case OnnxDataType.Double:
             case OnnxDataType.Float16:
@@ -97,6 +108,6 @@ internal static class OnnxTensors
     private static void Check(long actual, long expected, string what)
     {
         if (actual != expected)
-            throw new InvalidDataException($"{what} holds {actual} {(actual == 1 ? "value" : "values")} but its dimensions need {expected}");
+            throw new InvalidDataException($"{what} holds {actual} (values or bytes) but its dimensions need {expected}");
     }
 }

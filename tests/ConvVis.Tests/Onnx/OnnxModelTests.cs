@@ -109,6 +109,23 @@ public class OnnxModelTests
     }
 
     [Fact]
+    public void AModelLoadedInsideADisposeScopeOutlivesTheScope()
+    {
+        var g = new OnnxTestGraph(13).Input("x", 1, 2, 4, 4).Weights("w", new long[] { 3, 2, 3, 3 }).Weights("k", new long[] { 3, 1, 1 })
+            .Node("Conv", new[] { "x", "w" }, new[] { "c" }, "conv", Ints("pads", 1, 1, 1, 1))
+            .Node("Mul", new[] { "c", "k" }, new[] { "y" }, "scale").Output("y");
+        byte[] bytes = g.ToBytes();
+        OnnxModel model;
+        using (torch.NewDisposeScope())
+            model = OnnxModel.Load(new MemoryStream(bytes));
+        using (model)
+        {
+            var input = OnnxReference.RandomInput(new long[] { 1, 2, 4, 4 }, 1);
+            OnnxReference.AssertClose(OnnxReference.Run(bytes, input, new long[] { 1, 2, 4, 4 }), OnnxReference.RunImported(model, input, new long[] { 1, 2, 4, 4 }));
+        }
+    }
+
+    [Fact]
     public void AnUnsupportedOperatorFailsAtLoadNamingOperatorNodeAndOpset()
     {
         var g = new OnnxTestGraph(13).Input("x", 1, 4).Node("Relu", new[] { "x" }, new[] { "r" }, "relu")

@@ -122,8 +122,11 @@ internal sealed class ProtoReader
         {
             var bytes = ReadBytes();
             if (bytes.Length % 4 != 0) throw Corrupt("a packed float field whose length is not a multiple of 4");
-            for (int i = 0; i < bytes.Length; i += 4)
-                into.Add(BinaryPrimitives.ReadSingleLittleEndian(bytes.Span.Slice(i, 4)));
+            if (BitConverter.IsLittleEndian)
+                into.AddRange(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.Span));   // sized once: weights can be large
+            else
+                for (int i = 0; i < bytes.Length; i += 4)
+                    into.Add(BinaryPrimitives.ReadSingleLittleEndian(bytes.Span.Slice(i, 4)));
         }
         else if (wireType == 5) into.Add(ReadFloat());
         else throw Corrupt($"wire type {wireType} for a float field");
