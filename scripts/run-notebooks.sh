@@ -27,6 +27,9 @@ fi
 
 [ $setup -eq 0 ] || phase setup "$ROOT/scripts/setup.sh"
 [ $pack -eq 0 ] || phase pack "$ROOT/scripts/pack.sh"
+# Notebooks 03 and 04 use the ImageNet ResNet-18 of a NuGet package that the test project downloads (PackageDownload,
+# no dependencies); a restore puts it in the NuGet cache, where PretrainedResNet18.Load() finds it.
+phase models dotnet restore "$ROOT/tests/ConvVis.Tests/ConvVis.Tests.csproj" -nologo -v quiet
 
 # The kernel inherits this environment. CONVVIS_FIX_TORCHSHARP=1 is the extension's opt-in switch that
 # makes TorchSharp's native library load on Debian 12 (see DESIGN.md).

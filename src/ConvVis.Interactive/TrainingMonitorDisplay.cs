@@ -17,12 +17,15 @@ public static class TrainingMonitorDisplay
         ArgumentNullException.ThrowIfNull(monitor);
         var context = KernelInvocationContext.Current
             ?? throw new InvalidOperationException("DisplayLive needs a running notebook cell; in a console program use monitor.SaveHtml(path).");
-        var display = context.Display(new HtmlString(ChartScript.Once(context) + SafeHtml.Render(monitor.ToHtml)), "text/html");
+        // An update replaces the whole output, so when this display carries plotly.js every update must carry it
+        // too, or the saved notebook would keep charts without the script that draws them.
+        string script = ChartScript.Once(context);
+        var display = context.Display(new HtmlString(script + SafeHtml.Render(monitor.ToHtml)), "text/html");
         monitor.Updated += m =>
         {
             // A display that can no longer be updated (the cell was cleared, the kernel is shutting down) must not
             // break the user's training loop.
-            try { display.Update(new HtmlString(SafeHtml.Render(m.ToHtml))); }
+            try { display.Update(new HtmlString(script + SafeHtml.Render(m.ToHtml))); }
             catch (Exception) { }
         };
         return monitor;

@@ -77,6 +77,9 @@ public class HealthMagicTests
         Assert.Equal(2, updates.Count);
         Assert.Single(cell.Events.OfType<Microsoft.DotNet.Interactive.Events.DisplayedValueProduced>(), e => e.ValueId == updates[0].ValueId);
         Assert.All(updates, u => Assert.Equal(updates[0].ValueId, u.ValueId));
-        Assert.Contains("convvis-chart", updates[^1].FormattedValues.Single(v => v.MimeType == "text/html").Value);
+        string last = updates[^1].FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        Assert.Contains("convvis-chart", last);
+        // The update replaces the first output, which carried plotly.js: the script must survive in the final output.
+        Assert.Contains("window.Plotly === 'undefined'", last);
     }
 }
