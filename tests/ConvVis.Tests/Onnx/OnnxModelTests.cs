@@ -166,6 +166,19 @@ public class OnnxModelTests
         Assert.Contains("bad.onnx", e.Message);
     }
 
+    [Theory]
+    [InlineData(new long[] { 4, 2, 3, 3 })]                                  // fewer values than the dimensions need
+    [InlineData(new long[] { 1L << 40, 1L << 40, 1L << 40, 3 })]              // a giant declared size: refused, not allocated
+    public void WeightsThatDoNotMatchTheirDimensionsAreInvalid(long[] declared)
+    {
+        var g = new OnnxTestGraph(13).Input("x", 1, 2, 4, 4).Weights("w", new long[] { 3, 2, 3, 3 })
+            .Node("Conv", new[] { "x", "w" }, new[] { "y" }, "conv").Output("y");
+        g.Graph.Initializers[0].Dims = declared.ToList();
+        var e = Assert.Throws<InvalidDataException>(() => OnnxModel.Load(new MemoryStream(g.ToBytes()), "w.onnx"));
+        Assert.Contains("initializer 'w'", e.Message);
+        Assert.Contains("w.onnx", e.Message);
+    }
+
     [Fact]
     public void EveryTruncationOfAModelFileFailsWithInvalidDataException()
     {

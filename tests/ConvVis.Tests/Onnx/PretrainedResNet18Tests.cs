@@ -129,6 +129,17 @@ public class PretrainedResNet18Tests(ResNetFixture fixture) : IClassFixture<ResN
     }
 
     [Fact]
+    public void LoadsFromTheDefaultNuGetCacheOrAGivenPackageFolderOrFile()
+    {
+        Assert.Equal(Path.GetFullPath(TestFiles.ResNet18Onnx), Path.GetFullPath(fixture.ResNet.ModelPath));
+        string packageFolder = Path.GetFullPath(Path.Combine(TestFiles.ResNetFolder, "..", ".."));
+        using (var fromFolder = PretrainedResNet18.Load(packageFolder))
+            Assert.Equal(Path.GetFullPath(TestFiles.ResNet18Onnx), Path.GetFullPath(fromFolder.ModelPath));
+        using var fromFile = PretrainedResNet18.Load(TestFiles.ResNet18Onnx);
+        Assert.Equal(new long[] { 64, 3, 7, 7 }, ((TorchSharp.Modules.Conv2d)fromFile.Model.named_modules().First(m => m.name == "conv1").module).weight!.shape);
+    }
+
+    [Fact]
     public void AMissingModelExplainsHowToGetIt()
     {
         string empty = Directory.CreateTempSubdirectory("convvis-noresnet").FullName;
