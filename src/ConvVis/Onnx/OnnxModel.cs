@@ -263,7 +263,17 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
                 var args = new Tensor?[step.Inputs.Length];
                 for (int k = 0; k < args.Length; k++)
                     args[k] = step.Inputs[k] < 0 ? null : slots[step.Inputs[k]];
-                var results = step.Run(args, context);
+                Tensor[] results;
+                try
+                {
+                    results = step.Run(args, context);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Name the node and the shapes: a bare libtorch message rarely says where it came from.
+                    string shapes = string.Join(", ", args.Select(a => a is null ? "(none)" : "[" + string.Join(", ", a.shape) + "]"));
+                    throw new InvalidOperationException($"ONNX node '{step.Node}' ({step.OpType}) failed on inputs {shapes}: {e.Message}", e);
+                }
                 for (int k = 0; k < step.Outputs.Length; k++)
                 {
                     var r = results[k];

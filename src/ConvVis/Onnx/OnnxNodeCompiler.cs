@@ -168,9 +168,8 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private void Plain(int arity, Func<Tensor?[], Tensor> run)
     {
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
-        for (int k = 0; k < arity; k++)
-            if (inputs[k] < 0 && k == 0)
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input {k}.");
+        if (arity > 0 && inputs[0] < 0)
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a) }));
     }
 
