@@ -3,6 +3,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,6 +73,7 @@ public static class ImageLoader
             CheckSize(info.Width, info.Height, options, sourceName);
             source.Position = start;
             using var image = Image.Load<Rgb24>(Formats, source);
+            image.Mutate(c => c.AutoOrient());   // camera JPEGs store rotation in EXIF; show them upright
             // The decoder may disagree with the header it identified; never trust the first answer alone.
             CheckSize(image.Width, image.Height, options, sourceName);
             return ToTensor(image);
