@@ -89,8 +89,9 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             case "Unsqueeze": Unsqueeze(); break;
             case "Squeeze": Squeeze(); break;
             case "Cast": Cast(); break;
+            case "Split": Split(); break;
             default:
-                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast");
+                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Split");
         }
 
         string? unread = _attrs.Unread.FirstOrDefault();

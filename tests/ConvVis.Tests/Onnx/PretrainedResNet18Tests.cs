@@ -66,6 +66,9 @@ public class PretrainedResNet18Tests(ResNetFixture fixture) : IClassFixture<ResN
         var rgb255 = (rgb * 255).unsqueeze(0);
         var expected = OnnxReference.Run(File.ReadAllBytes(TestFiles.ResNetPreprocessOnnx), Floats(rgb255), rgb255.shape);
         AssertRelativeClose(expected.Values, Floats(ours), 1e-6);
+        // The preprocessing graph itself (Split, Concat, Sub) also imports and agrees.
+        using var prepGraph = OnnxModel.Load(TestFiles.ResNetPreprocessOnnx);
+        AssertRelativeClose(expected.Values, Floats(prepGraph.call(rgb255)), 1e-6);
         // And back for display.
         var back = fixture.ResNet.Normalization.Denormalize(ours.squeeze(0));
         Assert.True((back - rgb).abs().max().item<float>() < 1e-5);
