@@ -3,6 +3,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,6 +73,7 @@ public static class ImageLoader
             CheckSize(info.Width, info.Height, options, sourceName);
             source.Position = start;
             using var image = Image.Load<Rgb24>(Formats, source);
+            image.Mutate(c => c.AutoOrient());   // camera JPEGs store rotation in EXIF; show them upright
             // The decoder may disagree with the header it identified; never trust the first answer alone.
             CheckSize(image.Width, image.Height, options, sourceName);
             return ToTensor(image);
@@ -191,17 +193,4 @@ public static class ImageLoader
         if (image.dim() is not (3 or 4))
             throw new ArgumentException($"Expected an image tensor [C,H,W] or [N,C,H,W], got shape [{string.Join(", ", image.shape)}].", nameof(image));
     }
-}
-
-/// <summary>Limits for decoding untrusted images.</summary>
-public sealed class ImageLoadOptions
-{
-    /// <summary>The default limits: 50 megapixels, 100 MB files.</summary>
-    public static ImageLoadOptions Default { get; } = new();
-
-    /// <summary>The largest width x height decoded (checked on the header before decoding). Default 50 000 000.</summary>
-    public long MaxPixels { get; init; } = 50_000_000;
-
-    /// <summary>The largest encoded file accepted, in bytes. Default 100 MB.</summary>
-    public long MaxFileBytes { get; init; } = 100L * 1024 * 1024;
 }

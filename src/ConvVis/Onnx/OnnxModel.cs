@@ -19,6 +19,12 @@ namespace ConvVis;
 /// <para>Layer names: a node <c>/layer1/layer1.0/conv1/Conv</c> (PyTorch export) becomes the module
 /// <c>layer1.0.conv1</c>; other node names are used as they are, with '/' and '.' as scope separators
 /// and other punctuation mapped to '_'. <see cref="LayerNames"/> maps every ONNX node to its module.</para>
+/// <para>Operators (default domain, opsets 7 to 17): as layers Conv (2-D; groups, dilation, asymmetric and SAME
+/// padding), BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip with constant bounds, MaxPool, AveragePool,
+/// GlobalAveragePool, GlobalMaxPool, Gemm with constant B (as Linear), Flatten(axis 1), Dropout, Softmax; computed
+/// in the graph Add, Sub, Mul, Div, MatMul, Concat, Reshape, Pad, Identity, Constant, Shape, Gather, Unsqueeze,
+/// Squeeze, Cast, Split and the other forms of Gemm, Flatten and Clip. Anything else fails at load time with a
+/// <see cref="NotSupportedException"/> naming the operator, the node and the opset.</para>
 /// <para>A graph whose batch dimension is fixed to 1 still runs batches: a Reshape to a constant shape
 /// whose first entry is 1 keeps the batch size of its input when the model's input batch is not 1.</para>
 /// </remarks>
@@ -263,7 +269,17 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
                 var args = new Tensor?[step.Inputs.Length];
                 for (int k = 0; k < args.Length; k++)
                     args[k] = step.Inputs[k] < 0 ? null : slots[step.Inputs[k]];
-                var results = step.Run(args, context);
+                Tensor[] results;
+                try
+                {
+                    results = step.Run(args, context);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Name the node and the shapes: a bare libtorch message rarely says where it came from.
+                    string shapes = string.Join(", ", args.Select(a => a is null ? "(none)" : "[" + string.Join(", ", a.shape) + "]"));
+                    throw new InvalidOperationException($"ONNX node '{step.Node}' ({step.OpType}) failed on inputs {shapes}: {e.Message}", e);
+                }
                 for (int k = 0; k < step.Outputs.Length; k++)
                 {
                     var r = results[k];

@@ -89,8 +89,9 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             case "Unsqueeze": Unsqueeze(); break;
             case "Squeeze": Squeeze(); break;
             case "Cast": Cast(); break;
+            case "Split": Split(); break;
             default:
-                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast");
+                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Split");
         }
 
         string? unread = _attrs.Unread.FirstOrDefault();
@@ -168,9 +169,8 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private void Plain(int arity, Func<Tensor?[], Tensor> run)
     {
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
-        for (int k = 0; k < arity; k++)
-            if (inputs[k] < 0 && k == 0)
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input {k}.");
+        if (arity > 0 && inputs[0] < 0)
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a) }));
     }
 

@@ -339,6 +339,32 @@ internal sealed partial class OnnxNodeCompiler
         });
     }
 
+    private void Split()
+    {
+        long axis = _attrs.Int("axis", 0);
+        long[]? sizes = _opset < 13 ? _attrs.Ints("split") : HasInput(1) ? ConstLongs(1, "split") : null;
+        int input = In(0);
+        if (input < 0 || _node.Outputs.Any(o => o.Length == 0))
+            throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} needs an input and named outputs.");
+        var outputs = new int[_node.Outputs.Count];
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            if (_model.TryGetSlot(_node.Outputs[k], out _))
+                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: value '{_node.Outputs[k]}' is produced twice ({NodeLabel}).");
+            outputs[k] = _model.NewSlot(_node.Outputs[k]);
+        }
+        int parts = outputs.Length;
+        _model.AddStep(new OnnxStep(_node.OpType, NodeKey, new[] { input }, outputs, (a, _) =>
+        {
+            var x = a[0]!;
+            long ax = Normalize(axis, x.dim());
+            long[] s = sizes ?? Enumerable.Repeat(x.shape[ax] / parts, parts).ToArray();
+            if (s.Length != parts || s.Sum() != x.shape[ax])
+                throw new ArgumentException($"Split: sizes [{string.Join(", ", s)}] do not divide dimension {ax} of size {x.shape[ax]} into {parts} parts.");
+            return x.split(s, ax);
+        }));
+    }
+
     private void Cast()
     {
         var to = (OnnxDataType)_attrs.Int("to", 0);

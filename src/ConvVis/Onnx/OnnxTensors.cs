@@ -18,7 +18,9 @@ internal static class OnnxTensors
         foreach (long d in dims)
         {
             if (d < 0) throw new InvalidDataException($"{what} has a negative dimension {d}");
-            count = checked(count * d);
+            if (d > 0 && count > long.MaxValue / d)
+                throw new InvalidDataException($"{what} declares dimensions [{string.Join(", ", dims)}], too many elements");
+            count *= d;
         }
         switch (t.DataType)
         {

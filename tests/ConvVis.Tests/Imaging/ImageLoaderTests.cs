@@ -55,6 +55,18 @@ public class ImageLoaderTests
     }
 
     [Fact]
+    public void AJpegWithAnExifRotationLoadsUpright()
+    {
+        using var photo = new Image<Rgb24>(4, 2);
+        photo[3, 0] = new Rgb24(255, 255, 255);   // top-right white
+        photo.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+        photo.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);   // rotate 90° clockwise to display
+        using var t = ImageLoader.Load(new MemoryStream(ImageFiles.Png(photo)));
+        Assert.Equal(new long[] { 3, 4, 2 }, t.shape);
+        Assert.True(t[0, 3, 1].item<float>() > 0.9f, "after a 90° clockwise turn the top-right pixel is at the bottom-right");
+    }
+
+    [Fact]
     public void TheRealPhotoFilesLoadWithTheirSizes()
     {
         if (!ConvVis.Tests.Onnx.TestFiles.PhotosPresent) return;   // covered by the PhotoFact tests' skip reason

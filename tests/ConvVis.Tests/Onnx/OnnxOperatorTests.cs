@@ -225,6 +225,19 @@ public class OnnxOperatorTests
         CheckAndDispose(g.Output("y"), new long[] { 1, 2, 5, 6 });
     }
 
+    [Theory]
+    [InlineData(11, false)]
+    [InlineData(13, false)]
+    [InlineData(13, true)]
+    public void SplitIntoSeveralOutputs(long opset, bool sizes)
+    {
+        var g = new OnnxTestGraph(opset).Input("x", 2, 6, 3);
+        if (!sizes) g.Node("Split", new[] { "x" }, new[] { "a", "b", "c" }, "split", Int("axis", 1));
+        else g.Longs("sizes", 1, 2, 3).Node("Split", new[] { "x", "sizes" }, new[] { "a", "b", "c" }, "split", Int("axis", 1));
+        g.Node("Concat", new[] { "c", "a", "b" }, new[] { "y" }, "cat", Int("axis", 1)).Output("y");
+        CheckAndDispose(g, new long[] { 2, 6, 3 });
+    }
+
     [Fact]
     public void IdentityAndTanh()
     {

@@ -66,6 +66,9 @@ public class PretrainedResNet18Tests(ResNetFixture fixture) : IClassFixture<ResN
         var rgb255 = (rgb * 255).unsqueeze(0);
         var expected = OnnxReference.Run(File.ReadAllBytes(TestFiles.ResNetPreprocessOnnx), Floats(rgb255), rgb255.shape);
         AssertRelativeClose(expected.Values, Floats(ours), 1e-6);
+        // The preprocessing graph itself (Split, Concat, Sub) also imports and agrees.
+        using var prepGraph = OnnxModel.Load(TestFiles.ResNetPreprocessOnnx);
+        AssertRelativeClose(expected.Values, Floats(prepGraph.call(rgb255)), 1e-6);
         // And back for display.
         var back = fixture.ResNet.Normalization.Denormalize(ours.squeeze(0));
         Assert.True((back - rgb).abs().max().item<float>() < 1e-5);
@@ -126,6 +129,17 @@ public class PretrainedResNet18Tests(ResNetFixture fixture) : IClassFixture<ResN
         Assert.Equal(new long[] { 1, 256, 14, 14 }, shapes["layer3"]);
         Assert.Equal(new long[] { 1, 512, 7, 7 }, shapes["layer4"]);
         Assert.Equal(new long[] { 1, 512, 1, 1 }, shapes["avgpool"]);
+    }
+
+    [Fact]
+    public void LoadsFromTheDefaultNuGetCacheOrAGivenPackageFolderOrFile()
+    {
+        Assert.Equal(Path.GetFullPath(TestFiles.ResNet18Onnx), Path.GetFullPath(fixture.ResNet.ModelPath));
+        string packageFolder = Path.GetFullPath(Path.Combine(TestFiles.ResNetFolder, "..", ".."));
+        using (var fromFolder = PretrainedResNet18.Load(packageFolder))
+            Assert.Equal(Path.GetFullPath(TestFiles.ResNet18Onnx), Path.GetFullPath(fromFolder.ModelPath));
+        using var fromFile = PretrainedResNet18.Load(TestFiles.ResNet18Onnx);
+        Assert.Equal(new long[] { 64, 3, 7, 7 }, ((TorchSharp.Modules.Conv2d)fromFile.Model.named_modules().First(m => m.name == "conv1").module).weight!.shape);
     }
 
     [Fact]

@@ -80,14 +80,11 @@ internal sealed class ProtoReader
     /// <summary>Reads a length-delimited sub-message and returns a reader over it.</summary>
     public ProtoReader ReadMessage()
     {
-        int start = Offset;
         ulong len = ReadVarint();
         if (len > (ulong)(_data.Length - _pos))
             throw Truncated($"a message of {len} bytes (only {_data.Length - _pos} left)");
         int at = _base + _pos;
-        var slice = Take((int)len, "message");
-        _ = start;
-        return new ProtoReader(slice, at);
+        return new ProtoReader(Take((int)len, "message"), at);
     }
 
     public string ReadString()
