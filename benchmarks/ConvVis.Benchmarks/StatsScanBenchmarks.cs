@@ -15,9 +15,14 @@ public class StatsScanBenchmarks
     nn.Module<Tensor, Tensor> model = null!;
     List<Tensor> batches = null!;
 
+    /// <summary>libtorch intra-op threads (0: its default). On a shared, oversubscribed machine 1 gives stable figures.</summary>
+    [Params(1)]
+    public int TorchThreads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        if (TorchThreads > 0) torch.set_num_threads(TorchThreads);
         torch.manual_seed(1);
         model = nn.Sequential(
             ("conv1", nn.Conv2d(1, 32, 3, padding: 1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),

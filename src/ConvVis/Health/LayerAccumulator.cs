@@ -8,12 +8,14 @@ namespace ConvVis.Health;
 /// Running per-channel statistics of one layer's outputs, fed one batch at a time.
 /// </summary>
 /// <remarks>
-/// <para>Speed: the batch is copied once into a reused float buffer (a memcpy)
-/// and reduced by a fused SIMD loop per (input, channel) map, channels in parallel: counts of zeros
+/// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and
+/// reduced by a fused SIMD loop per (input, channel) map, channels in parallel: counts of zeros
 /// and of values at or below the threshold, sum, min, max, then the map's centred sum of squares
-/// while it is still in L1 cache; a second pass adds the histogram. Doing this with separate torch
+/// while it is still in L1 cache, and its histogram bins. Doing this with separate torch
 /// reductions took 8 full passes plus an int64 index tensor per layer, several times the cost of
-/// the forward pass of a small CNN.</para>
+/// the forward pass of a small CNN. Maps that fall inside the current histogram range are binned
+/// right after their moments, still in L1 cache; only maps that extend the range (all of the first
+/// batch) are binned in a second pass, after the range has grown (exactly, see GrowingHistogram).</para>
 /// <para>Accuracy: each map's mean and centred sum of squares are exact up to float rounding over at
 /// most a few thousand values; maps are merged in double with Chan et al.'s pairwise update, which
 /// stays accurate over millions of values (a running sum of squares does not).</para>
@@ -31,7 +33,6 @@ internal sealed class LayerAccumulator
     long[] values = [], zeros = [], atOrBelow = [], active = [];
     double[] mean = [], m2 = [], max = [], min = [];
     GrowingHistogram? histogram;
-    float[] buffer = [];
 
     public LayerAccumulator(string name, string typeName, float threshold, int bins)
     {
@@ -60,21 +61,23 @@ internal sealed class LayerAccumulator
                 $"Layer '{Name}' produced {c} channels in one batch and {channels} in an earlier one; the statistics need a fixed channel count.");
         if (x.numel() > int.MaxValue) throw new InvalidOperationException($"Layer '{Name}' produced a batch of {x.numel()} values; use smaller batches.");
 
-        // A no-op for the usual contiguous CPU float32 output; then one memcpy into a reused managed
-        // buffer, so the per-channel loops can run in parallel over spans (no unsafe code).
+        // A no-op for the usual contiguous CPU float32 output. Workers read its memory in place
+        // (each takes the span itself: spans cannot be captured by the parallel lambdas).
         var cpu = x.to(ScalarType.Float32).cpu().contiguous();
         int cc = (int)c, nn = (int)n, ll = (int)l, total = nn * cc * ll;
-        if (buffer.Length < total) buffer = new float[total];
-        MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(buffer);
-        var data = buffer;
         var batchMin = new double[cc];
         var batchMax = new double[cc];
-        For(cc, total, ch => Moments(data, ch, nn, cc, ll, batchMin, batchMax));
+        // Maps inside the current histogram range are binned while they are in cache; the others
+        // (all of the first batch, and any that overflow) after the range has grown to cover them.
+        var deferred = new bool[nn * cc];
+        For(cc, total, ch => Moments(Floats(cpu), ch, nn, cc, ll, batchMin, batchMax, deferred));
         histogram!.Cover(batchMin.Min(), batchMax.Max());
-        if (histogram.HasRange) For(cc, total, ch => Bin(data, ch, nn, cc, ll));
+        if (histogram.HasRange && deferred.Contains(true)) For(cc, total, ch => Bin(Floats(cpu), ch, nn, cc, ll, deferred));
         inputs += n;
         calls++;
     }
+
+    static ReadOnlySpan<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     static void For(int channels, long elements, Action<int> body)
     {
@@ -84,16 +87,25 @@ internal sealed class LayerAccumulator
             Parallel.For(0, channels, body);
     }
 
-    void Moments(float[] data, int ch, int n, int c, int l, double[] batchMin, double[] batchMax)
+    void Moments(ReadOnlySpan<float> data, int ch, int n, int c, int l, double[] batchMin, double[] batchMax, bool[] deferred)
     {
+        var hist = histogram!;
+        bool canBin = hist.HasRange;
+        double rangeLow = hist.Low, rangeHigh = hist.High;
+        float binLow = (float)rangeLow, binScale = canBin ? (float)(bins / (rangeHigh - rangeLow)) : 0;
+        Span<int> index = stackalloc int[Math.Min(l, 1024)];
+        Span<long> sub = bins <= 512 ? stackalloc long[4 * bins] : new long[4 * bins];
+        sub.Clear();
         long zeroCount = 0, leCount = 0, activeCount = 0;
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         long count = values[ch];
         double runningMean = mean[ch], runningM2 = m2[ch];
         for (int s = 0; s < n; s++)
         {
-            var map = new ReadOnlySpan<float>(data, (s * c + ch) * l, l);
+            var map = data.Slice((s * c + ch) * l, l);
             var (sum, mapMin, mapMax, zerosHere, leHere) = Scan(map, threshold);
+            if (canBin && mapMin >= rangeLow && mapMax <= rangeHigh) BinMap(map, binLow, binScale, index, sub);
+            else deferred[s * c + ch] = true;
             double mapMean = sum / l;
             double mapM2 = CentredSquares(map, (float)mapMean);
             zeroCount += zerosHere;
@@ -108,6 +120,7 @@ internal sealed class LayerAccumulator
             runningM2 += mapM2 + delta * delta * ((double)count * l / total);
             count = total;
         }
+        if (canBin) AddSub(hist.ChannelCounts(ch), sub);
         values[ch] = count;
         mean[ch] = runningMean;
         m2[ch] = runningM2;
@@ -194,20 +207,69 @@ internal sealed class LayerAccumulator
         return total;
     }
 
-    void Bin(float[] data, int ch, int n, int c, int l)
+    /// <summary>Bins the deferred maps of channel <paramref name="ch"/> with the (grown) range.</summary>
+    void Bin(ReadOnlySpan<float> data, int ch, int n, int c, int l, bool[] deferred)
     {
-        var counts = histogram!.ChannelCounts(ch);
-        double lo = histogram.Low, scale = bins / (histogram.High - histogram.Low);
-        int last = bins - 1;
+        float lo = (float)histogram!.Low, scale = (float)(bins / (histogram.High - histogram.Low));
+        Span<int> index = stackalloc int[Math.Min(l, 1024)];
+        Span<long> sub = bins <= 512 ? stackalloc long[4 * bins] : new long[4 * bins];
+        sub.Clear();
         for (int s = 0; s < n; s++)
+            if (deferred[s * c + ch]) BinMap(data.Slice((s * c + ch) * l, l), lo, scale, index, sub);
+        AddSub(histogram.ChannelCounts(ch), sub);
+    }
+
+    /// <summary>
+    /// Adds one map to four interleaved sub-histograms: bin indices are computed with SIMD into a
+    /// small buffer, then counted round-robin, because ReLU outputs send most values to one bin and a
+    /// single counter would make every increment wait for the previous one.
+    /// </summary>
+    void BinMap(ReadOnlySpan<float> map, float lo, float scale, Span<int> index, Span<long> sub)
+    {
+        for (int start = 0; start < map.Length; start += index.Length)
         {
-            var map = new ReadOnlySpan<float>(data, (s * c + ch) * l, l);
-            foreach (float v in map)
+            var chunk = map.Slice(start, Math.Min(index.Length, map.Length - start));
+            BinIndices(chunk, lo, scale, bins - 1, index);
+            int i = 0;
+            for (; i + 4 <= chunk.Length; i += 4)
             {
-                if (float.IsNaN(v)) continue;
-                int b = (int)Math.Floor((v - lo) * scale);
-                counts[b < 0 ? 0 : b > last ? last : b]++;
+                sub[index[i]]++;
+                sub[bins + index[i + 1]]++;
+                sub[2 * bins + index[i + 2]]++;
+                sub[3 * bins + index[i + 3]]++;
             }
+            for (; i < chunk.Length; i++) sub[index[i]]++;
+        }
+    }
+
+    void AddSub(Span<long> counts, ReadOnlySpan<long> sub)
+    {
+        for (int b = 0; b < bins; b++) counts[b] += sub[b] + sub[bins + b] + sub[2 * bins + b] + sub[3 * bins + b];
+    }
+
+    /// <summary>floor((v - lo) * scale) clamped to [0, last]. NaN and infinities (which never set the range) land in bin 0.</summary>
+    static void BinIndices(ReadOnlySpan<float> values, float lo, float scale, int last, Span<int> index)
+    {
+        int i = 0, w = Vector<float>.Count;
+        if (values.Length >= w)
+        {
+            var vlo = new Vector<float>(lo);
+            var vscale = new Vector<float>(scale);
+            var vlast = new Vector<int>(last);
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(values);
+            var outs = MemoryMarshal.Cast<int, Vector<int>>(index);
+            for (int k = 0; k < vs.Length; k++)
+            {
+                var b = Vector.ConvertToInt32(Vector.Floor((vs[k] - vlo) * vscale));
+                outs[k] = Vector.Min(Vector.Max(b, Vector<int>.Zero), vlast);
+            }
+            i = vs.Length * w;
+        }
+        for (; i < values.Length; i++)
+        {
+            float v = values[i];
+            int b = float.IsNaN(v) ? 0 : (int)MathF.Floor((v - lo) * scale);
+            index[i] = b < 0 ? 0 : b > last ? last : b;
         }
     }
 
