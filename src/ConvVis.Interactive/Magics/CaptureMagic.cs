@@ -12,13 +12,11 @@ namespace ConvVis.Interactive.Magics;
 /// runs with forward hooks on the layers; afterwards the activations are shown (one collapsible mosaic per layer)
 /// and stored in a variable as <see cref="CapturedActivations"/>. The hooks are removed even when the cell fails.
 /// </summary>
-public sealed class CaptureMagic : KernelDirectiveCommand
+public sealed class CaptureMagic : ModelMagic
 {
     internal const string Name = "#!capture";
     const string DefaultVariable = "activations";
 
-    /// <summary>The variable holding the model.</summary>
-    public string? Model { get; set; }
     /// <summary>Comma-separated layer names, globs or type names; every leaf layer when empty.</summary>
     public string? Layers { get; set; }
     /// <summary>The variable that receives the captured activations (default <c>activations</c>).</summary>
@@ -35,7 +33,7 @@ public sealed class CaptureMagic : KernelDirectiveCommand
             Description = "Run the rest of the cell with the model's layers captured; show and store the activations",
             Parameters =
             {
-                new KernelDirectiveParameter("--model", "The variable that holds the TorchSharp module") { AllowImplicitName = true },
+                ModelParameter(),
                 new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); default: every leaf layer"),
                 new KernelDirectiveParameter("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
                 new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default 64)"),
@@ -47,7 +45,7 @@ public sealed class CaptureMagic : KernelDirectiveCommand
         Pending? pending = null;
         kernel.AddDirective<CaptureMagic>(directive, (command, context) =>
         {
-            var model = KernelVariables.Get<nn.Module>(kernel, command.Model, "--model", Name, "a TorchSharp module");
+            var model = command.GetModel<nn.Module>(kernel, Name);
             string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();
             if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
                 throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");

@@ -1,5 +1,4 @@
 using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
 using static TorchSharp.torch;
@@ -7,10 +6,8 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary>What the magic commands that scan a dataset through a model (<c>#!sparsity</c>, <c>#!dead-filters</c>) share.</summary>
-public abstract class DatasetScanMagic : KernelDirectiveCommand
+public abstract class DatasetScanMagic : ModelMagic
 {
-    /// <summary>The variable holding the model.</summary>
-    public string? Model { get; set; }
     /// <summary>The variable holding the input data.</summary>
     public string? Data { get; set; }
     /// <summary>Comma-separated layer names, globs or types; every ReLU by default.</summary>
@@ -20,7 +17,7 @@ public abstract class DatasetScanMagic : KernelDirectiveCommand
 
     internal static IEnumerable<KernelDirectiveParameter> CommonParameters() =>
     [
-        new KernelDirectiveParameter("--model", "The variable that holds the TorchSharp module") { AllowImplicitName = true },
+        ModelParameter(),
         new KernelDirectiveParameter("--data", "The variable that holds the inputs: Tensor [N,C,H,W], LabeledImages or IEnumerable of batches"),
         new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs or types (default: every ReLU)"),
         new KernelDirectiveParameter("--batches", "Scan at most this many batches of 64"),
@@ -30,7 +27,7 @@ public abstract class DatasetScanMagic : KernelDirectiveCommand
     internal (nn.Module<Tensor, Tensor> Model, IEnumerable<Tensor> Data, StatsOptions Options) Prepare(
         CSharpKernel kernel, KernelInvocationContext context, string magic, NotebookProgress progress)
     {
-        var model = KernelVariables.Get<nn.Module<Tensor, Tensor>>(kernel, Model, "--model", magic, "a TorchSharp module");
+        var model = GetModel<nn.Module<Tensor, Tensor>>(kernel, magic);
         var data = DataBatches.Get(kernel, Data, magic);
         if (Batches is <= 0) throw new ArgumentException($"{magic}: --batches must be a positive number, not {Batches}.");
         return (model, data, new StatsOptions { MaxBatches = Batches, Progress = progress, CancellationToken = context.CancellationToken });

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
 using static TorchSharp.torch;
@@ -8,12 +7,9 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary><c>#!filters --model net [--layers conv1,features.3]</c>: the filter grids of a model's conv layers.</summary>
-public sealed class FiltersMagic : KernelDirectiveCommand
+public sealed class FiltersMagic : ModelMagic
 {
     internal const string Name = "#!filters";
-
-    /// <summary>The variable holding the model.</summary>
-    public string? Model { get; set; }
 
     /// <summary>Comma-separated layer names or patterns; all conv layers when empty.</summary>
     public string? Layers { get; set; }
@@ -25,13 +21,13 @@ public sealed class FiltersMagic : KernelDirectiveCommand
             Description = "Show the filters of a model's conv layers",
             Parameters =
             {
-                new KernelDirectiveParameter("--model", "The variable that holds the TorchSharp module") { AllowImplicitName = true },
+                ModelParameter(),
                 new KernelDirectiveParameter("--layers", "Comma-separated layer names or patterns (default: every Conv2d)"),
             },
         };
         kernel.AddDirective<FiltersMagic>(directive, (command, context) =>
         {
-            var model = KernelVariables.Get<nn.Module>(kernel, command.Model, "--model", Name, "a TorchSharp module");
+            var model = command.GetModel<nn.Module>(kernel, Name);
             context.Display(new HtmlString(ModelFilters.Of(model, MagicCommands.List(command.Layers)).ToHtml()), "text/html");
             return Task.CompletedTask;
         });

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
 using static TorchSharp.torch;
@@ -8,12 +7,9 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary><c>#!summary --model net [--input-shape 1,3,224,224]</c>: the layer summary, with output shapes from a dry run.</summary>
-public sealed class SummaryMagic : KernelDirectiveCommand
+public sealed class SummaryMagic : ModelMagic
 {
     internal const string Name = "#!summary";
-
-    /// <summary>The variable holding the model.</summary>
-    public string? Model { get; set; }
 
     /// <summary>The input shape for the dry run, e.g. <c>1,3,224,224</c>.</summary>
     public string? InputShape { get; set; }
@@ -25,13 +21,13 @@ public sealed class SummaryMagic : KernelDirectiveCommand
             Description = "Show a model's layers, output shapes and parameter counts",
             Parameters =
             {
-                new KernelDirectiveParameter("--model", "The variable that holds the TorchSharp module") { AllowImplicitName = true },
+                ModelParameter(),
                 new KernelDirectiveParameter("--input-shape", "Input shape for a dry run in eval mode, e.g. 1,3,224,224"),
             },
         };
         kernel.AddDirective<SummaryMagic>(directive, (command, context) =>
         {
-            var model = KernelVariables.Get<nn.Module>(kernel, command.Model, "--model", Name, "a TorchSharp module");
+            var model = command.GetModel<nn.Module>(kernel, Name);
             long[]? shape = ParseShape(command.InputShape);
             context.Display(new HtmlString(ModelSummary.Of(model, shape).ToHtml()), "text/html");
             return Task.CompletedTask;
