@@ -41,6 +41,32 @@ public static class DeadFilters
         }
     }
 
+    /// <summary>Scans a whole input tensor [N, ...] in batches of <see cref="StatsOptions.BatchSize"/> and reports the dead channels.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">All inputs, [N, ...].</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, Tensor inputs, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Find(model, ActivationStats.SplitBatches(inputs, (options ?? new StatsOptions()).BatchSize), threshold, options, layers);
+    }
+
+    /// <summary>Scans the images of a <see cref="LabeledImages"/> set and reports the dead channels.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The images (labels are not used).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, LabeledImages data, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Find(model, data.Images, threshold, options, layers);
+    }
+
     /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (the input under <see cref="StatsOptions.InputKey"/>) and reports the dead channels.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>
