@@ -154,7 +154,20 @@ public static class DeadFilters
         }
     }
 
+    /// <summary>Passes the batches through, keeping a copy of the first sample; keeps a known batch count (for progress totals).</summary>
     static IEnumerable<Tensor> KeepFirstSample(IEnumerable<Tensor> batches, Action<Tensor> keep)
+    {
+        var sequence = KeepFirst(batches, keep);
+        int? count = batches switch
+        {
+            IReadOnlyCollection<Tensor> c => c.Count,
+            ICollection<Tensor> c => c.Count,
+            _ => null,
+        };
+        return count is int n ? new Counted(sequence, n) : sequence;
+    }
+
+    static IEnumerable<Tensor> KeepFirst(IEnumerable<Tensor> batches, Action<Tensor> keep)
     {
         bool first = true;
         foreach (var b in batches)
@@ -166,6 +179,13 @@ public static class DeadFilters
             }
             yield return b;
         }
+    }
+
+    sealed class Counted(IEnumerable<Tensor> sequence, int count) : IReadOnlyCollection<Tensor>
+    {
+        public int Count => count;
+        public IEnumerator<Tensor> GetEnumerator() => sequence.GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The conv whose output channels the layer shows: itself, or the nearest Conv2d before it with as many output channels.</summary>
