@@ -9,7 +9,7 @@ namespace ConvVis.Benchmarks;
 /// Statistics scan throughput against plain inference on a small CNN (the target: scan/plain
 /// throughput at least 0.9, i.e. the scan's time at most 1.11x inference). 16 batches of 64 images.
 /// </summary>
-[MemoryDiagnoser(false)]
+[MemoryDiagnoser(false), MinColumn, MedianColumn]
 public class StatsScanBenchmarks
 {
     nn.Module<Tensor, Tensor> model = null!;

@@ -26,6 +26,51 @@ public static class ActivationStats
     public static ActivationStatsReport Collect(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, params string[] layers) =>
         Collect(model, batches, new StatsOptions(), layers);
 
+    /// <summary>Scans a whole input tensor [N, ...] in batches of <see cref="StatsOptions.BatchSize"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">All inputs, [N, ...].</param>
+    /// <param name="options">Batch size, threshold, histogram bins, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layer names, globs or type names; none: every leaf layer.</param>
+    public static ActivationStatsReport Collect(nn.Module<Tensor, Tensor> model, Tensor inputs, StatsOptions options, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        return Collect(model, SplitBatches(inputs, options.BatchSize), options, layers);
+    }
+
+    /// <summary>Scans the images of a <see cref="LabeledImages"/> set in batches of <see cref="StatsOptions.BatchSize"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The images (labels are not used).</param>
+    /// <param name="options">Batch size, threshold, histogram bins, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layer names, globs or type names; none: every leaf layer.</param>
+    public static ActivationStatsReport Collect(nn.Module<Tensor, Tensor> model, LabeledImages data, StatsOptions options, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Collect(model, data.Images, options, layers);
+    }
+
+    /// <summary>Lazily made views of <paramref name="inputs"/> along dimension 0 (made inside the scan's per-batch scope), with a known count for progress.</summary>
+    internal static IReadOnlyCollection<Tensor> SplitBatches(Tensor inputs, int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "BatchSize must be at least 1.");
+        if (inputs.dim() == 0) throw new ArgumentException("The inputs are a scalar; give a batch [N, ...].", nameof(inputs));
+        return new TensorBatches(inputs, batchSize);
+    }
+
+    sealed class TensorBatches(Tensor inputs, int batchSize) : IReadOnlyCollection<Tensor>
+    {
+        public int Count => (int)((inputs.shape[0] + batchSize - 1) / batchSize);
+
+        public IEnumerator<Tensor> GetEnumerator()
+        {
+            long n = inputs.shape[0];
+            for (long start = 0; start < n; start += batchSize)
+                yield return inputs.narrow(0, start, Math.Min(batchSize, n - start));
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (dictionaries; the input is under <see cref="StatsOptions.InputKey"/>).</summary>
     /// <param name="model">The model.</param>
     /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>

@@ -41,6 +41,32 @@ public static class DeadFilters
         }
     }
 
+    /// <summary>Scans a whole input tensor [N, ...] in batches of <see cref="StatsOptions.BatchSize"/> and reports the dead channels.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">All inputs, [N, ...].</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, Tensor inputs, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Find(model, ActivationStats.SplitBatches(inputs, (options ?? new StatsOptions()).BatchSize), threshold, options, layers);
+    }
+
+    /// <summary>Scans the images of a <see cref="LabeledImages"/> set and reports the dead channels.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The images (labels are not used).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
+    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, LabeledImages data, float threshold = 0,
+        StatsOptions? options = null, params string[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Find(model, data.Images, threshold, options, layers);
+    }
+
     /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (the input under <see cref="StatsOptions.InputKey"/>) and reports the dead channels.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>
@@ -128,7 +154,20 @@ public static class DeadFilters
         }
     }
 
+    /// <summary>Passes the batches through, keeping a copy of the first sample; keeps a known batch count (for progress totals).</summary>
     static IEnumerable<Tensor> KeepFirstSample(IEnumerable<Tensor> batches, Action<Tensor> keep)
+    {
+        var sequence = KeepFirst(batches, keep);
+        int? count = batches switch
+        {
+            IReadOnlyCollection<Tensor> c => c.Count,
+            ICollection<Tensor> c => c.Count,
+            _ => null,
+        };
+        return count is int n ? new Counted(sequence, n) : sequence;
+    }
+
+    static IEnumerable<Tensor> KeepFirst(IEnumerable<Tensor> batches, Action<Tensor> keep)
     {
         bool first = true;
         foreach (var b in batches)
@@ -140,6 +179,13 @@ public static class DeadFilters
             }
             yield return b;
         }
+    }
+
+    sealed class Counted(IEnumerable<Tensor> sequence, int count) : IReadOnlyCollection<Tensor>
+    {
+        public int Count => count;
+        public IEnumerator<Tensor> GetEnumerator() => sequence.GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The conv whose output channels the layer shows: itself, or the nearest Conv2d before it with as many output channels.</summary>

@@ -17,14 +17,15 @@ namespace ConvVis;
 /// (sums over all slices of the filter), and the ratio is divided by its expected value for white
 /// noise, <c>2·[kh(kw−1) + (kh−1)kw] / (kh·kw − 1)</c>.</para>
 /// <para>So white noise (e.g. a Kaiming initialisation) scores about 1 whatever the kernel size, a
-/// constant scores 0, a linear ramp 3/k² (k×k kernel), a Gabor of wavelength 6 px about 0.33, and a checkerboard up to
-/// about 2.5.</para>
+/// constant scores 0, a linear ramp 3/k² (k×k kernel), a Gabor of wavelength 6 px about 0.33, and a checkerboard (the highest
+/// frequency) 1.8 on 3×3 and close to 2 on larger kernels.</para>
 /// <para>Why this and not "share of spectral energy above a cut-off frequency": it is the spectral
 /// energy weighted by <c>4 sin²(ωx/2) + 4 sin²(ωy/2)</c> (exactly so for periodic boundaries), so
 /// it is the same idea without a hard cut-off. A cut-off is degenerate on the 3×3 kernels most
 /// layers use (their DFT has only the frequencies 0 and ±1/3, so "high" would be everything that is
-/// not the mean). The gradient energy is defined for every kernel size larger than 1×1, needs no FFT
-/// and separated random from trained filters more widely in our tests.</para>
+/// not the mean). The gradient energy is defined for every kernel size larger than 1×1, needs no FFT,
+/// and in our tests separates a Kaiming initialisation (about 1.0) from the trained first layer of a
+/// small CNN (about 0.4) with a wide margin.</para>
 /// </remarks>
 public static class FilterNoise
 {

@@ -21,6 +21,9 @@ public sealed record StatsOptions
     /// <summary>Cancels the scan between batches (hooks are removed and the mode restored).</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>Batch size used when the data is one tensor [N, ...] or a <see cref="LabeledImages"/> set. Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
+
     /// <summary>For batches that are dictionaries (a TorchSharp <c>DataLoader</c>): the key of the input tensor. Default "data".</summary>
     public string InputKey { get; init; } = "data";
 }

@@ -264,4 +264,23 @@ public class ActivationStatsTests
         Assert.Equal(3, report["seen"].Inputs);
         Assert.Contains("module.call(x)", report.ToHtml());
     }
+
+    [Fact]
+    public void AWholeTensorOrLabeledSetIsScannedInBatchesOfTheGivenSize()
+    {
+        using var net = new TapNet();
+        var x = DesignedBatches().First().repeat(5, 1, 1, 1); // 10 inputs
+        var seen = new List<ScanProgress>();
+        var report = ActivationStats.Collect(net, x, new StatsOptions { BatchSize = 4, Progress = new SyncProgress(seen.Add) }, "tap");
+        Assert.Equal(10, report.Inputs);
+        Assert.Equal(new[] { new ScanProgress(1, 3, 4), new ScanProgress(2, 3, 8), new ScanProgress(3, 3, 10) }, seen);
+        Assert.Equal(ChannelValues(0).Take(10).Count(v => v == 0) / 10.0, report["tap"].Channels[0].ZeroFraction, 12);
+
+        using var shapes = SyntheticShapes.Create(30, seed: 1);
+        using var cnn = new SmallCnn(seed: 1);
+        var fromSet = ActivationStats.Collect(cnn, shapes, new StatsOptions { BatchSize = 8 }, "relu1");
+        Assert.Equal(30, fromSet.Inputs);
+        Assert.Equal(4, fromSet.Batches);
+        Assert.Equal(30, DeadFilters.Find(cnn, shapes).Stats.Inputs);
+    }
 }

@@ -6,6 +6,11 @@ namespace ConvVis.Tests.Health;
 
 public class DeadFiltersTests
 {
+    sealed class Progress(Action<ScanProgress> report) : IProgress<ScanProgress>
+    {
+        public void Report(ScanProgress value) => report(value);
+    }
+
     sealed class RandomImages(long count) : torch.utils.data.Dataset
     {
         public override long Count => count;
@@ -40,6 +45,9 @@ public class DeadFiltersTests
         Assert.Equal(new[] { 1, 6 }, layer.ActivationTiles!.Channels);
         Assert.Equal(30, report.Stats.Inputs);
         Assert.True(net.training);
+        var totals = new List<int?>();
+        DeadFilters.Find(net, new[] { randn(2, 1, 10, 10), randn(2, 1, 10, 10) }, options: new StatsOptions { Progress = new Progress(p => totals.Add(p.TotalBatches)) });
+        Assert.Equal(new int?[] { 2, 2 }, totals);
         Assert.Equal(0, HookCounter.CountAll(net));
 
         string html = report.ToHtml();
