@@ -29,8 +29,8 @@ install_debian_packages() {
   log "Debian packages missing: ${missing[*]}"
   [ "$(id -u)" -eq 0 ] || log "not root: asking sudo to run apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  # No recommends: nbconvert would pull pandoc and skimage dask/pytest, none of which we use.
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # With the recommended packages: that is the set these scripts were verified with (Chromium's fonts among them).
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
 restore_dotnet_tools() {
