@@ -14,18 +14,24 @@ internal enum ReluBackwardRule
 }
 
 /// <summary>
-/// Guided backprop's gate, applied to a ReLU module's output: identity forward (a copy, so later in-place ops are
-/// safe), relu(grad) backward. The ReLU's own backward then applies the forward mask [x &gt; 0], so together they pass
-/// the gradient only where the forward input was positive AND the incoming gradient is positive, at the cost of one
-/// copy forward and one clamp backward.
+/// ReLU whose backward is guided backprop's: the gradient passes where the forward input was positive AND the incoming
+/// gradient is positive. One node instead of the ReLU's own backward plus a gate keeps guided backprop close to the
+/// cost of a plain gradient.
 /// </summary>
-internal sealed class PositiveGradientGate : torch.autograd.SingleTensorFunction<PositiveGradientGate>
+internal sealed class GuidedReluFunction : torch.autograd.SingleTensorFunction<GuidedReluFunction>
 {
-    public override string Name => nameof(PositiveGradientGate);
+    public override string Name => nameof(GuidedReluFunction);
 
-    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).clone();
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+    {
+        var input = (Tensor)vars[0];
+        // The mask, not the output, is kept: later in-place operations on the output cannot change it.
+        ctx.save_data("positive", input.gt(0));
+        return input.relu();
+    }
 
-    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) => [grad_output.clamp_min(0)];
+    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        => [grad_output.clamp_min(0).mul_((Tensor)ctx.get_data("positive"))];
 }
 
 /// <summary>ReLU whose backward is DeconvNet's: relu(grad), no forward mask.</summary>
@@ -39,10 +45,9 @@ internal sealed class DeconvReluFunction : torch.autograd.SingleTensorFunction<D
 }
 
 /// <summary>
-/// Replaces the backward pass of every <see cref="ReLU"/> module of a model while installed. Guided: a forward hook
-/// returns <see cref="PositiveGradientGate"/> of the module's output (the ReLU's own backward keeps the forward mask).
-/// DeconvNet: the ReLU's own backward must be bypassed, so a forward pre-hook keeps the ReLU's input (a clone for
-/// in-place ReLUs, whose input is overwritten) and the forward hook returns <see cref="DeconvReluFunction"/> of it.
+/// Replaces the backward pass of every <see cref="ReLU"/> module of a model while installed: a forward pre-hook keeps
+/// the ReLU's input (a clone for in-place ReLUs, whose input is overwritten) and the forward hook returns
+/// <see cref="GuidedReluFunction"/> or <see cref="DeconvReluFunction"/> of it, so the ReLU's own backward is bypassed.
 /// The returned tensor replaces the module's output. Reused modules get one custom node per call.
 /// Also watches the inputs of the other leaf modules to detect ReLUs applied as functions (see <see cref="FunctionalReluSuspects"/>).
 /// </summary>
@@ -74,11 +79,8 @@ internal sealed class ReluOverride : IDisposable
                 if (module is ReLU relu)
                 {
                     o._relus.Add((name, relu));
-                    if (rule == ReluBackwardRule.Deconv)
-                    {
-                        var pre = relu.register_forward_pre_hook((m, input) => o.Before((ReLU)m, input));
-                        o._removers.Add(pre.remove);
-                    }
+                    var pre = relu.register_forward_pre_hook((m, input) => o.Before((ReLU)m, input));
+                    o._removers.Add(pre.remove);
                     var post = relu.register_forward_hook((m, input, output) => o.After((ReLU)m, output));
                     o._removers.Add(post.remove);
                 }
@@ -131,13 +133,8 @@ internal sealed class ReluOverride : IDisposable
 
     private Tensor After(ReLU relu, Tensor output)
     {
-        Tensor replaced;
-        if (_rule == ReluBackwardRule.Guided)
-            replaced = PositiveGradientGate.apply(output);
-        else if (_pending.Remove(relu, out var input))
-            replaced = DeconvReluFunction.apply(input);
-        else
-            return output;
+        if (!_pending.Remove(relu, out var input)) return output;
+        var replaced = _rule == ReluBackwardRule.Guided ? GuidedReluFunction.apply(input) : DeconvReluFunction.apply(input);
         _fired.Add(relu);
         if (_watch) _reluStorages.Add(StorageOf(replaced));
         return replaced;
