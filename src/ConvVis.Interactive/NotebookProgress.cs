@@ -6,42 +6,66 @@ using Microsoft.DotNet.Interactive.Formatting;
 namespace ConvVis.Interactive;
 
 /// <summary>
-/// A live progress bar in the notebook for a long scan: shown when the scan starts, updated at most a few times
-/// a second, and replaced by a final line when it ends.
+/// A live progress bar in the notebook for long work (dataset scans, occlusion, SmoothGrad, integrated gradients):
+/// shown when created, redrawn at most four times a second, and given a final line when disposed. Pass it as the
+/// <c>IProgress</c> argument, and <see cref="CancellationToken"/> as the token, so stopping the cell stops the work.
+/// <code>
+/// using var progress = NotebookProgress.Show("Occlusion");
+/// var map = new Occlusion(model).Attribute(x, target, progress, progress.CancellationToken);
+/// </code>
 /// </summary>
-sealed class NotebookProgress : IProgress<ScanProgress>, IDisposable
+public sealed class NotebookProgress : IProgress<ScanProgress>, IProgress<AttributionProgress>, IDisposable
 {
     readonly DisplayedValue display;
     readonly string what;
     readonly Stopwatch clock = Stopwatch.StartNew();
     long lastUpdateMs = -1000;
-    ScanProgress last;
+    string lastText = "starting";
+    double? lastFraction;
 
-    public NotebookProgress(KernelInvocationContext context, string what)
+    NotebookProgress(KernelInvocationContext context, string what)
     {
         this.what = what;
-        display = context.Display(new HtmlString(Render(null)), "text/html");
+        CancellationToken = context.CancellationToken;
+        display = context.Display(new HtmlString(Render(done: false)), "text/html");
     }
 
-    public void Report(ScanProgress value)
+    /// <summary>Shows a progress bar labelled <paramref name="what"/> in the running cell.</summary>
+    /// <exception cref="InvalidOperationException">No notebook cell is running.</exception>
+    public static NotebookProgress Show(string what) =>
+        new(KernelInvocationContext.Current ?? throw new InvalidOperationException("NotebookProgress.Show needs a running notebook cell."), what);
+
+    internal static NotebookProgress Show(KernelInvocationContext context, string what) => new(context, what);
+
+    /// <summary>Cancelled when the user stops the cell.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <inheritdoc />
+    public void Report(ScanProgress value) =>
+        Update($"{value.Batches} batch{(value.Batches == 1 ? "" : "es")}{(value.TotalBatches is int t ? $" of {t}" : "")}, {value.Inputs:N0} inputs", value.Fraction);
+
+    /// <inheritdoc />
+    public void Report(AttributionProgress value) =>
+        Update($"{value.Method}: {value.Done:N0} of {value.Total:N0}", value.Fraction);
+
+    /// <summary>Replaces the bar by a final line.</summary>
+    public void Dispose() => display.Update(new HtmlString(Render(done: true)));
+
+    void Update(string text, double? fraction)
     {
-        last = value;
+        lastText = text;
+        lastFraction = fraction;
         if (clock.ElapsedMilliseconds - lastUpdateMs < 250) return;
         lastUpdateMs = clock.ElapsedMilliseconds;
-        display.Update(new HtmlString(Render(value)));
+        display.Update(new HtmlString(Render(done: false)));
     }
 
-    public void Dispose() => display.Update(new HtmlString(Render(last, done: true)));
-
-    string Render(ScanProgress? p, bool done = false)
+    string Render(bool done)
     {
-        string text = p is { } s
-            ? $"{what}: {s.Batches} batch{(s.Batches == 1 ? "" : "es")}{(s.TotalBatches is int t ? $" of {t}" : "")}, {s.Inputs:N0} inputs, {clock.Elapsed.TotalSeconds:F1} s"
-            : $"{what}: starting";
-        if (done) text += " (finished or stopped)";
-        string bar = p?.Fraction is double f && !done
+        string text = $"{what}: {lastText}, {clock.Elapsed.TotalSeconds:F1} s{(done ? " (finished or stopped)" : "")}";
+        string bar = done ? "" : lastFraction is double f
             ? $"<progress value=\"{f:F3}\" max=\"1\" style=\"width:240px\"></progress> "
-            : done ? "" : "<progress style=\"width:240px\"></progress> ";
+            : "<progress style=\"width:240px\"></progress> ";
         return $"<div class=\"convvis-progress\" style=\"font-family:sans-serif;font-size:12px\">{bar}{Html.Escape(text)}</div>";
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
 using static TorchSharp.torch;
@@ -25,11 +24,11 @@ public abstract class DatasetScanMagic : ModelMagic
 
     /// <summary>Reads and checks the model, the data and the options; the scan reports to <paramref name="progress"/>.</summary>
     internal (nn.Module<Tensor, Tensor> Model, IEnumerable<Tensor> Data, StatsOptions Options) Prepare(
-        CSharpKernel kernel, KernelInvocationContext context, string magic, NotebookProgress progress)
+        CSharpKernel kernel, string magic, NotebookProgress progress)
     {
         var model = GetModel<nn.Module<Tensor, Tensor>>(kernel, magic);
         var data = DataBatches.Get(kernel, Data, magic);
         if (Batches is <= 0) throw new ArgumentException($"{magic}: --batches must be a positive number, not {Batches}.");
-        return (model, data, new StatsOptions { MaxBatches = Batches, Progress = progress, CancellationToken = context.CancellationToken });
+        return (model, data, new StatsOptions { MaxBatches = Batches, Progress = progress, CancellationToken = progress.CancellationToken });
     }
 }

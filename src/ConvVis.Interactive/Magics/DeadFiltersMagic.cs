@@ -24,8 +24,8 @@ public sealed class DeadFiltersMagic : DatasetScanMagic
         directive.Parameters.Add(new KernelDirectiveParameter("--threshold", "A channel is dead when no value is above this (default 0)"));
         kernel.AddDirective<DeadFiltersMagic>(directive, (command, context) =>
         {
-            using var progress = new NotebookProgress(context, "Looking for dead filters");
-            var (model, data, options) = command.Prepare(kernel, context, Name, progress);
+            using var progress = NotebookProgress.Show(context, "Looking for dead filters");
+            var (model, data, options) = command.Prepare(kernel, Name, progress);
             var report = DeadFilters.Find(model, data, command.Threshold ?? 0f, options, MagicCommands.List(command.Layers));
             context.Display(new HtmlString(ChartScript.Once(context) + report.ToHtml()), "text/html");
             return Task.CompletedTask;

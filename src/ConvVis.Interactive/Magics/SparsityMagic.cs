@@ -20,8 +20,8 @@ public sealed class SparsityMagic : DatasetScanMagic
         foreach (var parameter in CommonParameters()) directive.Parameters.Add(parameter);
         kernel.AddDirective<SparsityMagic>(directive, (command, context) =>
         {
-            using var progress = new NotebookProgress(context, "Scanning activations");
-            var (model, data, options) = command.Prepare(kernel, context, Name, progress);
+            using var progress = NotebookProgress.Show(context, "Scanning activations");
+            var (model, data, options) = command.Prepare(kernel, Name, progress);
             var layers = MagicCommands.List(command.Layers);
             var report = ActivationStats.Collect(model, data, options, layers.Length > 0 ? layers : ["ReLU"]);
             context.Display(new HtmlString(ChartScript.Once(context) + report.ToHtml()), "text/html");
