@@ -36,18 +36,18 @@ public sealed class ConvVisKernelExtension : IKernelExtension
             }
         }
 
-        string fixNote = ApplyOptedInTorchSharpFix();
-        string loadNote = StartTorchSharp();
-        if (loadNote.Length > 0) fixNote = (fixNote + " " + loadNote).Trim();
         ConvVisFormatters.Register();
         if (firstTime)
         {
+            string notes = ApplyOptedInTorchSharpFix();
+            var status = SafeDiagnose();
+            notes = (notes + " " + StartTorchSharp(status)).Trim();
             var magics = new List<string>();
             root.VisitSubkernelsAndSelf(k =>
             {
                 if (k is CSharpKernel csharp) magics = MagicCommands.AddTo(csharp);
             });
-            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, fixNote)), "text/html");
+            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, notes, status)), "text/html");
         }
         return Task.CompletedTask;
     }
@@ -57,11 +57,11 @@ public sealed class ConvVisKernelExtension : IKernelExtension
     /// only, so a notebook whose first TorchSharp call is a layer constructor (<c>nn.Conv2d(...)</c>) would fail with
     /// DllNotFoundException. When the library still needs the fix, loading is left alone: a failed load is permanent.
     /// </summary>
-    static string StartTorchSharp()
+    static string StartTorchSharp(TorchSharpNativeStatus? status)
     {
         try
         {
-            if (TorchSharpNativeFix.Diagnose().NeedsFix || !LibTorchRestored()) return "";
+            if (status is not { NeedsFix: false } || !LibTorchRestored()) return "";
             torch.InitializeDeviceType(DeviceType.CPU);
             return "";
         }
@@ -69,6 +69,12 @@ public sealed class ConvVisKernelExtension : IKernelExtension
         {
             return "TorchSharp could not load its native library: " + e.Message;
         }
+    }
+
+    static TorchSharpNativeStatus? SafeDiagnose()
+    {
+        try { return TorchSharpNativeFix.Diagnose(); }
+        catch (Exception) { return null; } // a diagnosis must never stop the extension from loading
     }
 
     static bool LibTorchRestored()

@@ -72,20 +72,6 @@ namespace ConvVis.Native
             return changed;
         }
 
-        /// <summary>True when the ELF file defines (or names) the given symbol version string.</summary>
-        public static bool MentionsVersion(string path, string version)
-        {
-            byte[] bytes = File.ReadAllBytes(path);
-            byte[] needle = Encoding.ASCII.GetBytes(version + "\0");
-            for (int i = 0; i + needle.Length <= bytes.Length; i++)
-            {
-                int j = 0;
-                while (j < needle.Length && bytes[i + j] == needle[j]) j++;
-                if (j == needle.Length) return true;
-            }
-            return false;
-        }
-
         static IReadOnlyList<Need> Read(byte[] b, string path)
         {
             if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F')

@@ -55,12 +55,14 @@ public static class TorchSharpNativeFix
         string? libStdCxx = libStdCxxPath ?? LibStdCxxCandidates.FirstOrDefault(File.Exists);
         if (libStdCxx is null) return none;
 
+        // The version names libstdc++ defines are in its string table: read it once, not once per requirement.
+        string provided = Encoding.Latin1.GetString(File.ReadAllBytes(libStdCxx));
         var libraries = new List<string>();
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string lib in FindTorchSharpLibraries(searchRoot))
         {
             var needs = ElfVersionNeeds.Read(lib)
-                .Where(n => n.File == "libstdc++.so.6" && !n.IsWeak && !ElfVersionNeeds.MentionsVersion(libStdCxx, n.Version))
+                .Where(n => n.File == "libstdc++.so.6" && !n.IsWeak && !provided.Contains(n.Version + "\0", StringComparison.Ordinal))
                 .Select(n => n.Version)
                 .ToList();
             if (needs.Count == 0) continue;
@@ -69,7 +71,7 @@ public static class TorchSharpNativeFix
         }
         if (libraries.Count == 0) return none;
 
-        string newest = HighestGlibcxx(libStdCxx) ?? "an older version";
+        string newest = HighestGlibcxx(provided) ?? "an older version";
         var text = new StringBuilder()
             .Append($"TorchSharp's native library needs {string.Join(", ", missing)} from libstdc++ (GCC 13 or newer), ")
             .Append($"but this system's {libStdCxx} provides at most {newest}. ")
@@ -126,12 +128,9 @@ public static class TorchSharpNativeFix
                 yield return lib;
     }
 
-    static string? HighestGlibcxx(string libStdCxx)
-    {
-        string text = Encoding.ASCII.GetString(File.ReadAllBytes(libStdCxx));
-        return Regex.Matches(text, @"GLIBCXX_3\.4\.(\d+)\0")
+    static string? HighestGlibcxx(string libStdCxxText) =>
+        Regex.Matches(libStdCxxText, @"GLIBCXX_3\.4\.(\d+)\0")
             .Select(m => int.Parse(m.Groups[1].Value))
             .DefaultIfEmpty(-1)
             .Max() is var n and >= 0 ? $"GLIBCXX_3.4.{n}" : null;
-    }
 }
