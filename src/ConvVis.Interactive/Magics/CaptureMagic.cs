@@ -84,7 +84,7 @@ public sealed class CaptureMagic : ModelMagic
             captured = new CapturedActivations(capture.Recorder) { MaxChannels = capture.MaxChannels };
         }
 
-        if (kernel.TryGetValue<object>(capture.Into, out var previous) && previous is CapturedActivations old && !ReferenceEquals(old, captured))
+        if (kernel.TryGetValue<object>(capture.Into, out var previous) && previous is CapturedActivations old)
             old.Dispose(); // re-running a capture cell must not leak the last run's tensors
         await kernel.SetValueAsync(capture.Into, captured, typeof(CapturedActivations));
 

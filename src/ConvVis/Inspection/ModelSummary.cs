@@ -78,14 +78,30 @@ public sealed class ModelSummary : IHtmlView
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(recorded);
+        return Of(model, RecordedShapes(recorded));
+    }
+
+    /// <summary>The first output shape and the call count of every layer <paramref name="recorded"/> saw fire.</summary>
+    internal static Dictionary<string, (long[] Shape, int Calls)> RecordedShapes(ActivationRecorder recorded)
+    {
+        var seen = new Dictionary<string, (long[] Shape, int Calls)>();
+        foreach (string layer in recorded.Layers)
+        {
+            var shapes = recorded.OutputShapes(layer);
+            if (shapes.Count > 0) seen[layer] = (shapes[0], shapes.Count);
+        }
+        return seen;
+    }
+
+    /// <summary>Summarises <paramref name="model"/> with output shapes seen earlier, by layer name (see <see cref="RecordedShapes"/>).</summary>
+    internal static ModelSummary Of(Module model, IReadOnlyDictionary<string, (long[] Shape, int Calls)> seen)
+    {
         var summary = Build(model, null);
-        var watched = recorded.Layers.ToHashSet();
         foreach (var row in summary.Rows)
         {
-            if (!watched.Contains(row.Name)) continue;
-            var shapes = recorded.OutputShapes(row.Name);
-            row.Calls = shapes.Count;
-            if (shapes.Count > 0) row.OutputShape = shapes[0];
+            if (!seen.TryGetValue(row.Name, out var s)) continue;
+            row.OutputShape = s.Shape;
+            row.Calls = s.Calls;
         }
         return summary;
     }
