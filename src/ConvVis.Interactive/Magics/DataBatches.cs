@@ -6,7 +6,7 @@ namespace ConvVis.Interactive.Magics;
 /// <summary>Turns the user's data variable into input batches for the scans behind <c>#!sparsity</c> and <c>#!dead-filters</c>.</summary>
 static class DataBatches
 {
-    const int BatchSize = 64;
+    static readonly int BatchSize = new StatsOptions().BatchSize;
 
     public static IEnumerable<Tensor> Get(CSharpKernel kernel, string? name, string magic)
     {
@@ -14,22 +14,12 @@ static class DataBatches
             "input data: a Tensor [N, C, H, W], LabeledImages, or an IEnumerable of batches");
         return value switch
         {
-            Tensor t when t.dim() >= 2 => Split(t),
+            Tensor t when t.dim() >= 2 => ActivationStats.SplitBatches(t, BatchSize),
             Tensor t => throw new ArgumentException($"{magic}: --data '{name}' is a tensor of shape [{string.Join(", ", t.shape)}]; give a batch of inputs [N, C, H, W]."),
-            LabeledImages images => images.Batches(BatchSize),
+            LabeledImages images => ActivationStats.SplitBatches(images.Images, BatchSize),
             IEnumerable<Tensor> batches => batches,
             IEnumerable<(Tensor, Tensor)> labeled => labeled.Select(b => b.Item1),
             _ => throw new ArgumentException($"{magic}: --data '{name}' is a {value.GetType().Name}; give a Tensor [N, C, H, W], LabeledImages, IEnumerable<Tensor> or IEnumerable<(Tensor, Tensor)>."),
         };
-    }
-
-    // Views of the user's tensor: no copies, and nothing to dispose beyond the views themselves.
-    static IEnumerable<Tensor> Split(Tensor all)
-    {
-        for (long start = 0; start < all.shape[0]; start += BatchSize)
-        {
-            using var batch = all.narrow(0, start, Math.Min(BatchSize, all.shape[0] - start));
-            yield return batch;
-        }
     }
 }
