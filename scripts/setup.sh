@@ -10,6 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 APT_PACKAGES=(
   jupyter-client python3-nbclient python3-nbconvert jupyter-nbconvert python3-ipykernel
   chromium dataset-fashion-mnist python3-skimage
+  # Debian's PyTorch: exports torchvision CNNs to ONNX for the import tests, and puts a system libtorch on
+  # the machine, which the notebook kernels must survive (TorchSharp loads its own copies first).
+  python3-torch python3-torchvision
 )
 
 as_root() {
