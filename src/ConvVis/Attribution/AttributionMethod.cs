@@ -60,8 +60,11 @@ public abstract class AttributionMethod
 
         Tensor values;
         using (new ModelState(Model))
+        using (var correction = DifferentiatesTheModel ? ConvGradientCorrection.Install(Model) : null)
         using (torch.enable_grad())
         {
+            if (correction is { FaultyLayers.Count: > 0 } && FaultWarned.TryAdd(Model, new object()))
+                context.Warn($"{ConvGradientFault.Explanation} Corrected here: {string.Join(", ", correction.FaultyLayers.Select(n => $"'{n}'"))}.");
             values = Compute(x, target, context, progress, cancellationToken);
         }
         var result = new Attribution(Name,
@@ -70,6 +73,15 @@ public abstract class AttributionMethod
             target, context.Extras, context.Warnings);
         return result;
     }
+
+    /// <summary>
+    /// True when the method differentiates through the model; its conv layers then get the float64 backward where this
+    /// machine's libtorch computes wrong float32 gradients (<see cref="ConvGradientCorrection"/>).
+    /// </summary>
+    private protected virtual bool DifferentiatesTheModel => true;
+
+    // The fault is explained once per model (in the first affected attribution's warnings), not on every call.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, object> FaultWarned = new();
 
     /// <summary>True when a 3-D input is one image (to be given a batch dimension).</summary>
     private protected virtual bool RequiresImageBatch => true;

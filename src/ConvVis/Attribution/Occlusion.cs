@@ -44,6 +44,9 @@ public sealed class Occlusion : AttributionMethod
         return [.. starts];
     }
 
+    /// <summary>Occlusion runs forward passes only: no gradient, so no conv correction.</summary>
+    private protected override bool DifferentiatesTheModel => false;
+
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
         IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
     {

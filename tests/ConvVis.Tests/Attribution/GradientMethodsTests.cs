@@ -1,10 +1,15 @@
+using ConvVis.Tests.Gradients;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ConvVis.Tests.Attribution;
 
-/// <summary>Saliency, guided backprop and DeconvNet against independent recomputations on a small CNN and a residual block.</summary>
+/// <summary>
+/// Saliency, guided backprop and DeconvNet against independent recomputations on a small CNN and a residual block.
+/// The recomputations run in float64 (<see cref="Float64"/>), so they are right even where libtorch's float32 conv
+/// backward is not.
+/// </summary>
 public class GradientMethodsTests
 {
     private static readonly int[] EightClasses = [0, 1, 2, 3, 4, 0, 2, 4];
@@ -15,27 +20,24 @@ public class GradientMethodsTests
         return torch.rand([n, 3, 16, 16], generator: g);
     }
 
-    /// <summary>∂ out[n, c_n] / ∂x by plain autograd, per sample.</summary>
-    private static Tensor AutogradGradient(nn.Module<Tensor, Tensor> net, Tensor images, int[] classes)
+    /// <summary>∂ out[n, c_n] / ∂x by plain autograd in float64, per sample.</summary>
+    private static Tensor AutogradGradient(nn.Module<Tensor, Tensor> net, Tensor images, int[] classes) => Float64.Run(net, () =>
     {
-        var x = images.detach().clone().requires_grad_(true);
+        var x = images.detach().to(float64).requires_grad_(true);
         var score = net.forward(x).gather(1, tensor(classes.Select(c => (long)c).ToArray()).unsqueeze(1)).sum();
-        score.backward();
-        var g = x.grad!.clone();
-        foreach (var p in net.parameters()) p.grad = null;
-        return g;
-    }
+        return torch.autograd.grad([score], [x])[0];
+    });
 
     private static Tensor Rule(Tensor grad, Tensor pre, bool guided) => guided
         ? grad * pre.gt(0) * grad.gt(0)
         : grad * grad.gt(0);
 
-    /// <summary>Guided backprop / DeconvNet recomputed layer by layer, with the ReLU masks applied explicitly.</summary>
-    private static Tensor ExplicitMasks(Sequential net, Tensor images, int[] classes, bool guided)
+    /// <summary>Guided backprop / DeconvNet recomputed layer by layer in float64, with the ReLU masks applied explicitly.</summary>
+    private static Tensor ExplicitMasks(Sequential net, Tensor images, int[] classes, bool guided) => Float64.Run(net, () =>
     {
         var m = net.children().ToArray();
         var (conv1, pool, conv2, flatten, fc) = ((Conv2d)m[0], (MaxPool2d)m[2], (Conv2d)m[3], (Flatten)m[5], (Linear)m[6]);
-        var x = images.detach().clone().requires_grad_(true);
+        var x = images.detach().to(float64).requires_grad_(true);
         var z1 = conv1.forward(x);
         var r1 = z1.relu().detach().requires_grad_(true);
         var z2 = conv2.forward(pool.forward(r1));
@@ -44,7 +46,7 @@ public class GradientMethodsTests
         var gR2 = torch.autograd.grad([score], [r2])[0];
         var gR1 = torch.autograd.grad([z2], [r1], [Rule(gR2, z2, guided)])[0];
         return torch.autograd.grad([z1], [x], [Rule(gR1, z1, guided)])[0];
-    }
+    });
 
     [Theory]
     [InlineData(1)]
@@ -61,11 +63,11 @@ public class GradientMethodsTests
         using var simonyan = new Saliency(net).Attribute(images, AttributionTarget.Classes(classes));
         using var absolute = new Saliency(net) { Map = SaliencyMap.Absolute }.Attribute(images, AttributionTarget.Classes(classes));
 
-        Assert.True(expected.abs().max().item<float>() > 0);
-        Assert.True(signed.Values.allclose(expected, rtol: 1e-5, atol: 1e-7));
+        Assert.True(expected.abs().max().item<double>() > 0);
+        Float64.AssertClose(signed.Values, expected);
         Assert.Equal(new long[] { n, 1, 16, 16 }, simonyan.Values.shape);
-        Assert.True(simonyan.Values.allclose(expected.abs().amax([1L], keepdim: true)));
-        Assert.True(absolute.Values.allclose(expected.abs()));
+        Float64.AssertClose(simonyan.Values, expected.abs().amax([1L], keepdim: true));
+        Float64.AssertClose(absolute.Values, expected.abs());
         Assert.Equal(n, signed.Count);
         Assert.True(signed.Inputs.allclose(images, rtol: 0, atol: 0));
     }
@@ -85,11 +87,11 @@ public class GradientMethodsTests
         AttributionMethod method = guided ? new GuidedBackprop(net) : new DeconvNet(net);
         using var result = method.Attribute(images, AttributionTarget.Classes(classes));
 
-        Assert.True(expected.abs().max().item<float>() > 0);
-        Assert.True(result.Values.allclose(expected, rtol: 1e-4, atol: 1e-6));
+        Assert.True(expected.abs().max().item<double>() > 0);
+        Float64.AssertClose(result.Values, expected);
         Assert.Empty(result.Warnings);
         // And it differs from the plain gradient: the override did something.
-        Assert.False(result.Values.allclose(AutogradGradient(net, images, classes), rtol: 1e-3, atol: 1e-5));
+        Assert.False(result.Values.allclose(AutogradGradient(net, images, classes).to(float32), rtol: 1e-3, atol: 1e-5));
     }
 
     [Fact]
@@ -98,19 +100,23 @@ public class GradientMethodsTests
         using var scope = NewDisposeScope();
         var net = new ResidualNet(functionalEnd: false);
         var x = torch.randn([2, 2, 6, 6], generator: new torch.Generator(5)).requires_grad_(true);
-        // y = relu(conv2(relu(conv1 x)) + x), guided by hand: the skip carries the ReLU-2 gradient straight to x.
-        var z1 = net.conv1.forward(x);
-        var r1 = z1.relu().detach().requires_grad_(true);
-        var z2 = net.conv2.forward(r1) + x;
-        var r2 = z2.relu().detach().requires_grad_(true);
-        var score = net.fc.forward(net.flatten.forward(r2)).gather(1, tensor(new long[] { 0, 2 }).unsqueeze(1)).sum();
-        var gR2 = torch.autograd.grad([score], [r2])[0];
-        var gZ2 = Rule(gR2, z2, guided: true);
-        var gR1 = torch.autograd.grad([net.conv2.forward(r1)], [r1], [gZ2])[0];
-        var gX = torch.autograd.grad([z1], [x], [Rule(gR1, z1, guided: true)])[0] + gZ2;
+        // y = relu(conv2(relu(conv1 x)) + x), guided by hand in float64: the skip carries the ReLU-2 gradient straight to x.
+        var gX = Float64.Run(net, () =>
+        {
+            var x64 = x.detach().to(float64).requires_grad_(true);
+            var z1 = net.conv1.forward(x64);
+            var r1 = z1.relu().detach().requires_grad_(true);
+            var z2 = net.conv2.forward(r1) + x64;
+            var r2 = z2.relu().detach().requires_grad_(true);
+            var score = net.fc.forward(net.flatten.forward(r2)).gather(1, tensor(new long[] { 0, 2 }).unsqueeze(1)).sum();
+            var gR2 = torch.autograd.grad([score], [r2])[0];
+            var gZ2 = Rule(gR2, z2, guided: true);
+            var gR1 = torch.autograd.grad([net.conv2.forward(r1)], [r1], [gZ2])[0];
+            return torch.autograd.grad([z1], [x64], [Rule(gR1, z1, guided: true)])[0] + gZ2;
+        });
 
         using var result = new GuidedBackprop(net).Attribute(x, AttributionTarget.Classes(0, 2));
-        Assert.True(result.Values.allclose(gX, rtol: 1e-4, atol: 1e-6));
+        Float64.AssertClose(result.Values, gX);
         Assert.Empty(result.Warnings);
         Assert.True(x.requires_grad);
         Assert.Null(x.grad);
@@ -154,23 +160,20 @@ public class GradientMethodsTests
         var images = Images(3, seed: 2);
         var conv2 = (Conv2d)net.children().ElementAt(3);
 
-        Tensor Expected(Func<Tensor, Tensor> objective)
+        Tensor Expected(Func<Tensor, Tensor> objective) => Float64.Run(net, () =>
         {
-            var x = images.detach().clone().requires_grad_(true);
+            var x = images.detach().to(float64).requires_grad_(true);
             var m = net.children().ToArray();
             var a = conv2.forward(((MaxPool2d)m[2]).forward(((Conv2d)m[0]).forward(x).relu()));
-            objective(a).sum().backward();
-            var g = x.grad!.clone();
-            foreach (var p in net.parameters()) p.grad = null;
-            return g;
-        }
+            return torch.autograd.grad([objective(a).sum()], [x])[0];
+        });
 
         using var mean = new Saliency(net) { Map = SaliencyMap.Signed }.Attribute(images, AttributionTarget.Unit("conv2", 5));
-        Assert.True(mean.Values.allclose(Expected(a => a[.., 5].mean([1L, 2L])), rtol: 1e-4, atol: 1e-7));
+        Float64.AssertClose(mean.Values, Expected(a => a[.., 5].mean([1L, 2L])));
 
         // conv2 is followed by an in-place ReLU: the unit is still conv2's own (pre-ReLU) output.
         using var at = new Saliency(net) { Map = SaliencyMap.Signed }.Attribute(images, AttributionTarget.Unit("conv2", 5, (3, 4)));
-        Assert.True(at.Values.allclose(Expected(a => a[.., 5, 3, 4]), rtol: 1e-4, atol: 1e-7));
+        Float64.AssertClose(at.Values, Expected(a => a[.., 5, 3, 4]));
         Assert.True(at.Values.abs().max().item<float>() > 0);
     }
 

@@ -26,12 +26,12 @@ internal sealed class GuidedReluFunction : torch.autograd.SingleTensorFunction<G
     {
         var input = (Tensor)vars[0];
         // The mask, not the output, is kept: later in-place operations on the output cannot change it.
-        ctx.save_data("positive", input.gt(0));
+        ctx.save_for_backward([input.gt(0)]);
         return input.relu();
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        => [grad_output.clamp_min(0).mul_((Tensor)ctx.get_data("positive"))];
+        => [grad_output.clamp_min(0).mul_(ctx.get_saved_variables()[0])];
 }
 
 /// <summary>ReLU whose backward is DeconvNet's: relu(grad), no forward mask.</summary>
