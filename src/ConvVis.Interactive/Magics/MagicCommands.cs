@@ -13,7 +13,8 @@ static class MagicCommands
         SparsityMagic.AddTo(kernel);
         DeadFiltersMagic.AddTo(kernel);
         FixTorchSharpMagic.AddTo(kernel);
-        return [FiltersMagic.Name, SummaryMagic.Name, CaptureMagic.Name, SparsityMagic.Name, DeadFiltersMagic.Name, FixTorchSharpMagic.Name];
+        GradCheckMagic.AddTo(kernel);
+        return [FiltersMagic.Name, SummaryMagic.Name, CaptureMagic.Name, SparsityMagic.Name, DeadFiltersMagic.Name, FixTorchSharpMagic.Name, GradCheckMagic.Name];
     }
 
     /// <summary>Splits "a,b, c" into names; null or empty gives none.</summary>

@@ -1,5 +1,6 @@
 using ConvVis.AttributionCore;
 using ConvVis.Gradients;
+using ConvVis.Inspection;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,6 +16,20 @@ namespace ConvVis;
 /// </summary>
 public static class GradientCheck
 {
+    /// <summary>
+    /// Checks every leaf layer of <paramref name="model"/> on a random input of <paramref name="inputShape"/> (uniform in
+    /// [0, 1), a fixed seed; the global random state is not touched), e.g. [2, 1, 28, 28].
+    /// </summary>
+    public static GradientCheckReport Of(nn.Module<Tensor, Tensor> model, long[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (inputShape.Length == 0 || inputShape.Any(s => s <= 0))
+            throw new ArgumentException($"The input shape [{string.Join(", ", inputShape)}] is not a shape: give positive sizes with a batch dimension, e.g. [2, 3, 32, 32].", nameof(inputShape));
+        using var scope = torch.NewDisposeScope();
+        using var generator = new torch.Generator(20261202);
+        return Of(model, torch.rand(inputShape, generator: generator));
+    }
+
     /// <summary>Checks every leaf layer of <paramref name="model"/> on <paramref name="input"/> (a batch, e.g. [2, 1, 28, 28]: use two or more images, the fault needs a batch).</summary>
     public static GradientCheckReport Of(nn.Module<Tensor, Tensor> model, Tensor input)
     {
@@ -58,7 +73,13 @@ public static class GradientCheck
                 removers.Add(hook.remove);
             }
             using var _ = torch.no_grad();
-            model.call(input);
+            try { model.call(input); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The dry run turns a shape mismatch into a message naming the layer and the shape it expects.
+                DryRun.OutputShapes(model, input.shape);
+                throw;
+            }
         }
         finally
         {

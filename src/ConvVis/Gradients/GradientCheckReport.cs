@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ConvVis;
 
-/// <summary>The result of <see cref="GradientCheck.Of"/>: one row per layer, a verdict, and what to do about it.</summary>
+/// <summary>The result of <see cref="GradientCheck"/>: one row per layer, a verdict, and what to do about it.</summary>
 public sealed class GradientCheckReport : IHtmlView
 {
     internal GradientCheckReport(IReadOnlyList<GradientCheckRow> rows, long[] inputShape)
