@@ -66,6 +66,22 @@ internal sealed record ConvGeometry(
         return nn.functional.conv2d(input, weight, bias, [StrideH, StrideW], [0, 0], [DilationH, DilationW], Groups);
     }
 
+    /// <summary>
+    /// The gradient of the layer's input for <paramref name="gradOutput"/>, computed directly as the transposed
+    /// convolution when the padding is zero and symmetric (no forward pass needed); null for other paddings.
+    /// </summary>
+    public Tensor? InputGradient(Tensor gradOutput, Tensor weight, long inputH, long inputW)
+    {
+        if (PaddingMode != PaddingModes.Zeros || PadTop != PadBottom || PadLeft != PadRight) return null;
+        long outH = gradOutput.shape[2], outW = gradOutput.shape[3];
+        // The rows and columns the strided forward never reached come back as output padding.
+        long extraH = inputH - ((outH - 1) * StrideH - 2 * PadTop + DilationH * (KernelH - 1) + 1);
+        long extraW = inputW - ((outW - 1) * StrideW - 2 * PadLeft + DilationW * (KernelW - 1) + 1);
+        if (extraH < 0 || extraW < 0 || extraH >= Math.Max(StrideH, DilationH) || extraW >= Math.Max(StrideW, DilationW)) return null;
+        return nn.functional.conv_transpose2d(gradOutput, weight, null, [StrideH, StrideW], [PadTop, PadLeft],
+            [extraH, extraW], [DilationH, DilationW], Groups);
+    }
+
     /// <summary>The input size (one side) that gives <paramref name="outputSize"/> outputs along that side.</summary>
     public long InputSizeFor(long outputSize, bool vertical)
     {

@@ -83,7 +83,7 @@ public static class ConvGradientFault
     {
         Interlocked.Increment(ref _checks);
         // Through the layer's own forward, so the float32 backward runs the very kernels the layer uses.
-        return Compare(conv.forward, geometry, conv.weight!, conv.bias);
+        return Compare(conv.forward, geometry, conv.weight!);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ public static class ConvGradientFault
     /// <paramref name="geometry"/>'s float64 recomputation with the same weights, on a random batch of two whose size
     /// keeps the check within a few million multiply-adds (a 16x16 output for small layers). NaN when not finite.
     /// </summary>
-    internal static double Compare(Func<Tensor, Tensor> layer, ConvGeometry geometry, Tensor weight, Tensor? bias)
+    internal static double Compare(Func<Tensor, Tensor> layer, ConvGeometry geometry, Tensor weight)
     {
         using var scope = torch.NewDisposeScope();
         using var enableGrad = torch.enable_grad();
@@ -107,14 +107,21 @@ public static class ConvGradientFault
         var gradOut = torch.randn(y32.shape, generator: generator);
         var g32 = torch.autograd.grad([y32], [x32], [gradOut])[0];
 
-        var x64 = x.to(ScalarType.Float64).requires_grad_(true);
-        var y64 = geometry.Apply(x64, weight.detach().to(ScalarType.Float64), bias?.detach().to(ScalarType.Float64));
-        var g64 = torch.autograd.grad([y64], [x64], [gradOut.to(ScalarType.Float64)])[0];
+        var w64 = weight.detach().to(ScalarType.Float64);
+        var g64 = geometry.InputGradient(gradOut.to(ScalarType.Float64), w64, h, w) ?? Float64InputGradient(geometry, x, w64, gradOut);
 
         double scale = g64.abs().max().ToDouble();
         double error = (g32.to(ScalarType.Float64) - g64).abs().max().ToDouble();
         if (double.IsNaN(error) || double.IsInfinity(error)) return double.NaN;
         return scale > 0 ? error / scale : error;
+    }
+
+    /// <summary>The input gradient by float64 autograd through the geometry (paddings the transposed convolution cannot express).</summary>
+    private static Tensor Float64InputGradient(ConvGeometry geometry, Tensor x, Tensor w64, Tensor gradOut)
+    {
+        var x64 = x.to(ScalarType.Float64).requires_grad_(true);
+        var y64 = geometry.Apply(x64, w64, null);
+        return torch.autograd.grad([y64], [x64], [gradOut.to(ScalarType.Float64)])[0];
     }
 
     /// <summary>How many self-checks ran in this process (each geometry and thread count once).</summary>
