@@ -52,6 +52,15 @@ public sealed partial class ExecutedNotebook
                  ? tb.EnumerateArray().Select(l => "\n    " + l.GetString()) : [])
              + (stderr.Length > 0 ? "\n    stderr: " + stderr.Replace("\n", "\n    stderr: ") : "");
 
+    /// <summary>Everything the cells printed (stdout and stderr streams), as "cell N: line" per line.</summary>
+    public IEnumerable<string> PrintedLines() =>
+        from cell in CodeCells
+        from output in cell.Outputs
+        where output.GetProperty("output_type").GetString() == "stream"
+        from line in Text(output.GetProperty("text")).Split('\n')
+        where line.Trim().Length > 0
+        select $"cell {cell.Number}: {line}";
+
     /// <summary>Every PNG shown: image/png outputs and data: URIs inside text/html outputs.</summary>
     public IEnumerable<(int Cell, byte[] Png)> Pngs()
     {

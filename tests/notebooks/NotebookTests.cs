@@ -23,6 +23,19 @@ public sealed class NotebookTests(NotebookRun run) : IClassFixture<NotebookRun>
         Assert.True(notRun.Count == 0, $"{notebook}: cells that did not run: {string.Join(", ", notRun)}");
     }
 
+    /// <summary>
+    /// No library noise among the outputs: TorchSharp's autograd warnings (one per custom-function call when tensors are
+    /// stored with save_data), libtorch's "[W ...]" lines, Python-style warnings.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void PrintsNoWarningNoise(string notebook)
+    {
+        string[] noise = ["Attempted to save a tensor", "save_for_backward", "[W ", "Warning:", "UserWarning", "DeprecationWarning"];
+        var lines = run.Load(notebook).PrintedLines().Where(l => noise.Any(n => l.Contains(n, StringComparison.Ordinal))).ToList();
+        Assert.True(lines.Count == 0, $"{notebook} printed {lines.Count} warning line(s):\n{string.Join("\n", lines.Take(5))}");
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void ShowsDecodablePictures(string notebook)
