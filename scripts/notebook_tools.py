@@ -3,6 +3,7 @@
 
   notebook_tools.py errors NOTEBOOK          print every failed cell (and exit 1 if there is one)
   notebook_tools.py export-html NOTEBOOK OUT  write an HTML export that works offline
+  notebook_tools.py to-dib NOTEBOOK OUT       write the notebook as a Polyglot Notebooks .dib file (no outputs)
 """
 import sys
 
@@ -63,10 +64,26 @@ def export_html(path, out):
     return 0
 
 
+def to_dib(path, out):
+    """The .dib format of VS Code's Polyglot Notebooks: a #!meta header, then each cell after a #!csharp or
+    #!markdown line. The .ipynb stays the one source: the .dib is regenerated from it, never edited by hand."""
+    nb = nbformat.read(path, as_version=4)
+    meta = '{"kernelInfo":{"defaultKernelName":"csharp","items":[{"aliases":[],"name":"csharp"}]}}'
+    parts = ["#!meta\n\n" + meta]
+    for cell in nb.cells:
+        kind = "markdown" if cell.cell_type == "markdown" else "csharp"
+        parts.append(f"#!{kind}\n\n" + text_of(cell.source).strip("\n"))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("\n\n".join(parts) + "\n")
+    return 0
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "errors":
         sys.exit(errors(*args))
     if command == "export-html":
         sys.exit(export_html(*args))
+    if command == "to-dib":
+        sys.exit(to_dib(*args))
     sys.exit(f"unknown command {command}; see {__file__}")
