@@ -32,17 +32,26 @@ internal static class LayerNameHints
         return sb.ToString();
     }
 
-    /// <summary>The name in <paramref name="candidates"/> with the smallest case-insensitive edit distance to <paramref name="wanted"/>.</summary>
+    /// <summary>
+    /// The name in <paramref name="candidates"/> closest to <paramref name="wanted"/>: the smallest case-insensitive edit
+    /// distance to the whole dotted name or to any of its trailing path segments (so <c>conv1</c> finds
+    /// <c>features.conv1</c> in a nested model), ties broken by the distance to the whole name, then the shorter name.
+    /// </summary>
     internal static string Closest(string wanted, IReadOnlyList<string> candidates)
     {
-        string best = candidates[0];
-        int bestDistance = int.MaxValue;
-        foreach (var c in candidates)
-        {
-            int d = EditDistance(wanted.ToLowerInvariant(), c.ToLowerInvariant());
-            if (d < bestDistance) { best = c; bestDistance = d; }
-        }
-        return best;
+        string w = wanted.ToLowerInvariant();
+        return candidates
+            .Select(c => (Name: c, Suffix: SegmentSuffixes(c.ToLowerInvariant()).Min(s => EditDistance(w, s)), Whole: EditDistance(w, c.ToLowerInvariant())))
+            .OrderBy(c => c.Suffix).ThenBy(c => c.Whole).ThenBy(c => c.Name.Length)
+            .First().Name;
+    }
+
+    /// <summary>"a.b.c" → "a.b.c", "b.c", "c".</summary>
+    private static IEnumerable<string> SegmentSuffixes(string name)
+    {
+        yield return name;
+        for (int i = name.IndexOf('.'); i >= 0; i = name.IndexOf('.', i + 1))
+            yield return name[(i + 1)..];
     }
 
     /// <summary>Levenshtein distance (insertions, deletions, substitutions each cost 1).</summary>

@@ -49,6 +49,21 @@ public class ModelLayersTests
         Assert.Contains("Closest valid name: 'flatten'", e.Message);
     }
 
+    [Theory]
+    [InlineData("conv1", "features.conv1")]
+    [InlineData("relu", "features.relu")]
+    [InlineData("fc", "head.fc")]
+    [InlineData("features.conv", "features.conv1")]
+    [InlineData("head", "head")]
+    public void TheClosestNameOfANestedModelMatchesTrailingPathSegments(string wanted, string closest)
+    {
+        using var net = TorchSharp.torch.nn.Sequential(
+            ("features", TorchSharp.torch.nn.Sequential(("conv1", TorchSharp.torch.nn.Conv2d(1, 2, 3)), ("relu", TorchSharp.torch.nn.ReLU()))),
+            ("head", TorchSharp.torch.nn.Sequential(("flatten", TorchSharp.torch.nn.Flatten()), ("fc", TorchSharp.torch.nn.Linear(2, 2)))));
+        var e = Assert.Throws<ArgumentException>(() => ModelLayers.Get(net, wanted + "x"));
+        Assert.Contains($"Closest valid name: '{closest}'", e.Message);
+    }
+
     [Fact]
     public void BigNetsGetATruncatedList()
     {
