@@ -103,6 +103,33 @@ public class RenderingTests
     }
 
     [Fact]
+    public void TheGridPrintsTargetsScoresLegendsAndCaptionsAZeroMap()
+    {
+        using var scope = NewDisposeScope();
+        var image = torch.rand([2, 3, 8, 8], generator: new torch.Generator(1));
+        var map = torch.rand([2, 1, 8, 8], generator: new torch.Generator(2));
+        map[1].zero_();
+        using var cam = new AttributionResult("Grad-CAM (relu2)", map.clone().DetachFromDisposeScope(), image.clone().DetachFromDisposeScope(),
+            AttributionTarget.Classes(3, 7), new Dictionary<string, double[]> { ["target_score"] = [4.25, -1.5] }, []);
+        using var signed = Made(map * 2 - 1, image, "Signed <test>");
+        var html = AttributionGrid.Of(image, cam, signed).ToHtml();
+
+        // The target and score of each row are printed, not only in tooltips.
+        Assert.Contains(">image 0 · class 3 · score 4.25</td>", html);
+        Assert.Contains(">image 1 · class 7 · score -1.5</td>", html);
+        // Image 1's Grad-CAM is zero everywhere: said under its tile, and only there.
+        Assert.Single(Regex.Matches(html, "convvis-zero-map"));
+        Assert.Contains(">Grad-CAM (relu2) is zero: no positive evidence for this class at that layer</div>", html);
+        // One legend per method column: magnitude for Grad-CAM, signed for the other.
+        Assert.Equal(2, Regex.Matches(html, "class=\"convvis-legend\"").Count);
+        Assert.Contains("<span>|map|</span><span>p99</span>", html);
+        Assert.Contains("<span>− (p99 of |map|)</span><span>0</span><span>+</span>", html);
+        // Images are centred in their columns; captions are escaped.
+        Assert.Equal(6, Regex.Matches(html, "margin:0 auto;image-rendering:pixelated").Count);
+        Assert.Contains("Signed &lt;test&gt;", html);
+    }
+
+    [Fact]
     public void AnAttributionRendersItselfAndNeverThrowsFromToHtml()
     {
         using var scope = NewDisposeScope();
