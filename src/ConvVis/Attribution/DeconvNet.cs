@@ -10,17 +10,11 @@ namespace ConvVis;
 /// the incoming gradient, whatever its forward input was (no forward mask). Max-pooling switches are kept, as in the paper.
 /// </summary>
 /// <remarks>Same reach as <see cref="GuidedBackprop"/>: ReLU modules only; ReLUs applied as functions are warned about.</remarks>
-public sealed class DeconvNet : AttributionMethod
+public sealed class DeconvNet : ModifiedReluAttribution
 {
-    private readonly ModifiedReluGradient _gradient = new(ReluBackwardRule.Deconv);
-
     /// <summary>Creates a DeconvNet explainer of <paramref name="model"/>.</summary>
-    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model) { }
+    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Deconv) { }
 
     /// <inheritdoc/>
     public override string Name => "DeconvNet";
-
-    private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
-        => _gradient.Compute(Model, x, target, context);
 }

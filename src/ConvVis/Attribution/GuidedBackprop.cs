@@ -15,17 +15,11 @@ namespace ConvVis;
 /// (detected when a layer's input is non-negative with exact zeros without coming from a ReLU module, or when
 /// the model has no ReLU modules at all). The map has the input's shape and sign.
 /// </remarks>
-public sealed class GuidedBackprop : AttributionMethod
+public sealed class GuidedBackprop : ModifiedReluAttribution
 {
-    private readonly ModifiedReluGradient _gradient = new(ReluBackwardRule.Guided);
-
     /// <summary>Creates a guided-backprop explainer of <paramref name="model"/>.</summary>
-    public GuidedBackprop(nn.Module<Tensor, Tensor> model) : base(model) { }
+    public GuidedBackprop(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Guided) { }
 
     /// <inheritdoc/>
     public override string Name => "Guided backprop";
-
-    private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
-        => _gradient.Compute(Model, x, target, context);
 }

@@ -48,7 +48,7 @@ public sealed class IntegratedGradients : AttributionMethod
         if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Integrated gradients needs at least one step.");
         if (Rule == IntegrationRule.RiemannTrapezoid && Steps < 2)
             throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "The trapezoid rule needs at least two points (both ends).");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
+        RowBatches.CheckBatchSize(BatchSize);
 
         int n = (int)x.shape[0];
         var baseline = BaselineFor(x);
@@ -58,29 +58,23 @@ public sealed class IntegratedGradients : AttributionMethod
         long total = (long)n * Steps;
         var ones = Enumerable.Repeat(1L, (int)x.dim() - 1).ToArray();
 
-        for (long start = 0; start < total; start += BatchSize)
+        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = (int)Math.Min(BatchSize, total - start);
-            var rows = new int[count];
+            var rows = RowBatches.Images(start, count, Steps);
             var a = new double[count];
             var w = new double[count];
             for (int i = 0; i < count; i++)
             {
-                long r = start + i;
-                rows[i] = (int)(r / Steps);
-                a[i] = alphas[r % Steps];
-                w[i] = weights[r % Steps];
+                a[i] = alphas[(start + i) % Steps];
+                w[i] = weights[(start + i) % Steps];
             }
-            using var scope = torch.NewDisposeScope();
             var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
             var alpha = torch.tensor(a, dtype: x.dtype, device: x.device).reshape([count, .. ones]);
             var weight = torch.tensor(w, dtype: x.dtype, device: x.device).reshape([count, .. ones]);
             var scaled = baseline.index_select(0, index) + alpha * delta.index_select(0, index);
             var (grad, _) = Objective.InputGradient(Model, scaled, target.ForRows(rows));
             gradSum.index_add_(0, index, grad * weight, 1.0);
-            progress?.Report(new AttributionProgress(Name, start + count, total));
-        }
+        });
 
         var attributions = delta * gradSum;
         var ends = Objective.ScoresNoGrad(Model, torch.cat([x, baseline]), target.ForRows([.. Enumerable.Range(0, n), .. Enumerable.Range(0, n)]));

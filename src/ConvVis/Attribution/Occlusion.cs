@@ -56,7 +56,7 @@ public sealed class Occlusion : AttributionMethod
             throw new ArgumentOutOfRangeException(nameof(Window), $"The window {Window.Height}x{Window.Width} must be at least 1x1 and fit the {height}x{width} image.");
         if (Stride.Height < 1 || Stride.Width < 1)
             throw new ArgumentOutOfRangeException(nameof(Stride), $"The stride ({Stride.Height}, {Stride.Width}) must be at least 1 in both directions.");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
+        RowBatches.CheckBatchSize(BatchSize);
 
         int n = (int)x.shape[0];
         var ys = Starts(height, Window.Height, Stride.Height);
@@ -76,20 +76,15 @@ public sealed class Occlusion : AttributionMethod
             foreach (var x0 in xs)
                 coverage[.., .., y0..(y0 + Window.Height), x0..(x0 + Window.Width)].add_(1);
 
-        for (long start = 0; start < total; start += BatchSize)
+        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = (int)Math.Min(BatchSize, total - start);
-            var rows = new int[count];
+            var rows = RowBatches.Images(start, count, slots);
             var cleanRows = new List<long>();
-            using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var mask = torch.zeros([count, 1, height, width], dtype: x.dtype, device: x.device);
             for (int i = 0; i < count; i++)
             {
-                long r = start + i;
-                rows[i] = (int)(r / slots);
-                int slot = (int)(r % slots);
+                int slot = (int)((start + i) % slots);
                 if (slot == 0) { cleanRows.Add(i); continue; }
                 int w = slot - 1;
                 int y0 = ys[w / xs.Length], x0 = xs[w % xs.Length];
@@ -105,8 +100,7 @@ public sealed class Occlusion : AttributionMethod
                 var at = torch.tensor(cleanRows.ToArray(), device: x.device);
                 clean.index_copy_(0, index.index_select(0, at), scores.index_select(0, at));
             }
-            progress?.Report(new AttributionProgress(Name, start + count, total));
-        }
+        });
 
         // Mean over covering windows of (clean − occluded) = clean − (Σ_w score_w · mask_w) / coverage.
         var attribution = clean.reshape(n, 1, 1, 1) - occludedScores / coverage;

@@ -41,7 +41,6 @@ public sealed class SmoothGrad : AttributionMethod
         IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
     {
         if (Samples < 1) throw new ArgumentOutOfRangeException(nameof(Samples), Samples, "SmoothGrad needs at least one noisy sample.");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
         if (NoiseLevel < 0) throw new ArgumentOutOfRangeException(nameof(NoiseLevel), NoiseLevel, "The noise level must be zero or positive.");
 
         int n = (int)x.shape[0];
@@ -52,12 +51,9 @@ public sealed class SmoothGrad : AttributionMethod
         var inner = new AttributionContext(Inner.Name);
         Tensor? sum = null;
 
-        for (long start = 0; start < total; start += BatchSize)
+        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = (int)Math.Min(BatchSize, total - start);
-            var rows = Enumerable.Range(0, count).Select(i => (int)((start + i) / Samples)).ToArray();
-            using var scope = torch.NewDisposeScope();
+            var rows = RowBatches.Images(start, count, Samples);
             var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
             var clean = x.index_select(0, index);
             var noise = torch.randn(clean.shape, dtype: clean.dtype, device: clean.device, generator: generator);
@@ -66,8 +62,7 @@ public sealed class SmoothGrad : AttributionMethod
             if (sum is null)
                 sum = torch.zeros([n, .. maps.shape.Skip(1)], dtype: maps.dtype, device: maps.device).MoveToOuterDisposeScope();
             sum.index_add_(0, index, maps.detach(), 1.0);
-            progress?.Report(new AttributionProgress(Name, start + count, total));
-        }
+        });
         context.WarnAll(inner.Warnings);
         context.Set("noise_sigma", Objective.ToArray(sigma));
         return sum!.div_(Samples);
