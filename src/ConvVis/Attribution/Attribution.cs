@@ -15,14 +15,12 @@ public sealed class Attribution : IDisposable, IVisual
     private readonly Tensor _inputs;
     private bool _disposed;
 
-    internal Attribution(string method, Tensor values, Tensor inputs, AttributionTarget target,
-        IReadOnlyDictionary<string, double[]> extras, IReadOnlyList<string> warnings)
+    internal Attribution(string method, Tensor values, Tensor inputs, AttributionTarget target, IReadOnlyList<string> warnings)
     {
         Method = method;
         _values = values;
         _inputs = inputs;
         Target = target;
-        Extras = extras;
         Warnings = warnings;
     }
 
@@ -44,11 +42,24 @@ public sealed class Attribution : IDisposable, IVisual
     /// <summary>Number of explained samples (N).</summary>
     public int Count => (int)_inputs.shape[0];
 
+    /// <summary>The explained score f(x) of the target (class output or unit), per sample.</summary>
+    public IReadOnlyList<double> TargetScores { get; internal init; } = [];
+
     /// <summary>
-    /// Extra per-sample numbers, keyed by name: "target_score" (f(x) of the target), and per technique e.g.
-    /// "completeness_error" (integrated gradients: sum of attributions − (f(x) − f(baseline))).
+    /// Integrated gradients only (null otherwise): per sample, Σ attributions − (f(x) − f(baseline)), which the
+    /// completeness axiom makes zero; its size says whether <see cref="IntegratedGradients.Steps"/> were enough
+    /// (Captum's <c>delta</c>).
     /// </summary>
-    public IReadOnlyDictionary<string, double[]> Extras { get; }
+    public IReadOnlyList<double>? ConvergenceDelta { get; internal init; }
+
+    /// <summary>Integrated gradients only (null otherwise): f(baseline) of the target, per sample.</summary>
+    public IReadOnlyList<double>? BaselineScores { get; internal init; }
+
+    /// <summary>SmoothGrad only (null otherwise): the standard deviation of the added noise, per sample.</summary>
+    public IReadOnlyList<double>? NoiseSigma { get; internal init; }
+
+    /// <summary>Occlusion only (null otherwise): the number of window positions each image was occluded at.</summary>
+    public int? OcclusionWindows { get; internal init; }
 
     /// <summary>Why the result may not be what the method promises (e.g. ReLUs the override could not reach, a model in training mode).</summary>
     public IReadOnlyList<string> Warnings { get; }

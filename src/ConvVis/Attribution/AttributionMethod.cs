@@ -67,11 +67,14 @@ public abstract class AttributionMethod
                 context.Warn($"{ConvGradientFault.Explanation} Corrected here: {string.Join(", ", correction.FaultyLayers.Select(n => $"'{n}'"))}.");
             values = Compute(x, target, context, progress, cancellationToken);
         }
-        var result = new Attribution(Name,
-            values.detach().DetachFromDisposeScope(),
-            x.clone().DetachFromDisposeScope(),
-            target, context.Extras, context.Warnings);
-        return result;
+        return new Attribution(Name, values.detach().DetachFromDisposeScope(), x.clone().DetachFromDisposeScope(), target, context.Warnings)
+        {
+            TargetScores = context.TargetScores,
+            ConvergenceDelta = context.ConvergenceDelta,
+            BaselineScores = context.BaselineScores,
+            NoiseSigma = context.NoiseSigma,
+            OcclusionWindows = context.OcclusionWindows,
+        };
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public sealed class GradCam : AttributionMethod
             throw new InvalidOperationException($"The target ({target}) does not depend on layer '{Layer}' (e.g. a unit of an earlier layer), so Grad-CAM has no gradient there.");
         var alpha = grads[0].mean([2L, 3L], keepdim: true);           // [N, K, 1, 1]
         var cam = (alpha * activation.detach()).sum(1, keepdim: true).relu();
-        context.Set("target_score", Objective.ToArray(scores));
+        context.TargetScores = Objective.ToArray(scores);
         return cam;
     }
 

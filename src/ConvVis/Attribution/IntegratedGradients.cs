@@ -17,7 +17,7 @@ public enum IntegrationRule
 /// Integrated gradients (Sundararajan, Taly and Yan 2017, "Axiomatic Attribution for Deep Networks"):
 /// (x − x′) · ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα, with baseline x′ (zeros by default). The scaled copies of all images go
 /// through the model in batches of <see cref="BatchSize"/>. The result reports per sample the completeness error
-/// "completeness_error" = Σ attributions − (F(x) − F(x′)), which shrinks as <see cref="Steps"/> grows.
+/// <see cref="Attribution.ConvergenceDelta"/> = Σ attributions − (F(x) − F(x′)), which shrinks as <see cref="Steps"/> grows.
 /// </summary>
 public sealed class IntegratedGradients : AttributionMethod
 {
@@ -81,9 +81,9 @@ public sealed class IntegratedGradients : AttributionMethod
         var fx = ends[..n];
         var fb = ends[n..];
         var error = attributions.reshape(n, -1).sum(1) - (fx - fb);
-        context.Set("target_score", Objective.ToArray(fx));
-        context.Set("baseline_score", Objective.ToArray(fb));
-        context.Set("completeness_error", Objective.ToArray(error));
+        context.TargetScores = Objective.ToArray(fx);
+        context.BaselineScores = Objective.ToArray(fb);
+        context.ConvergenceDelta = Objective.ToArray(error);
         return attributions;
     }
 

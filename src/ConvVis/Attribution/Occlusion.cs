@@ -104,8 +104,8 @@ public sealed class Occlusion : AttributionMethod
 
         // Mean over covering windows of (clean − occluded) = clean − (Σ_w score_w · mask_w) / coverage.
         var attribution = clean.reshape(n, 1, 1, 1) - occludedScores / coverage;
-        context.Set("target_score", Objective.ToArray(clean));
-        context.Set("windows", Enumerable.Repeat((double)windows, n).ToArray());
+        context.TargetScores = Objective.ToArray(clean);
+        context.OcclusionWindows = windows;
         return attribution.expand(x.shape).contiguous();
     }
 }

@@ -34,7 +34,7 @@ public sealed class Saliency : AttributionMethod
         IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
     {
         var (grad, scores) = Objective.InputGradient(Model, x, target);
-        context.Set("target_score", Objective.ToArray(scores));
+        context.TargetScores = Objective.ToArray(scores);
         return Reduce(grad, Map);
     }
 

@@ -64,7 +64,7 @@ public sealed class SmoothGrad : AttributionMethod
             sum.index_add_(0, index, maps.detach(), 1.0);
         });
         context.WarnAll(inner.Warnings);
-        context.Set("noise_sigma", Objective.ToArray(sigma));
+        context.NoiseSigma = Objective.ToArray(sigma);
         return sum!.div_(Samples);
     }
 }

@@ -98,6 +98,6 @@ public class GradCamTests
         using var r = new GradCam(net, "conv1").Attribute(x, AttributionTarget.Unit("conv2", 3));
         Assert.Equal(new long[] { 2, 1, 16, 16 }, r.Values.shape);
         Assert.True(r.Values.max().item<float>() >= 0);
-        Assert.Equal(2, r.Extras["target_score"].Length);
+        Assert.Equal(2, r.TargetScores.Count);
     }
 }

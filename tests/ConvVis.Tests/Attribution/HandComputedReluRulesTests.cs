@@ -36,7 +36,7 @@ public class HandComputedReluRulesTests
     {
         using var r = new Saliency(Net(kind)) { Map = SaliencyMap.Signed }.Attribute(tensor(new float[] { 1, 2 }).reshape(1, 2), 0);
         Assert.Equal(new float[] { 1, 0 }, r.Values.reshape(-1).data<float>().ToArray());
-        Assert.Equal(1.0, r.Extras["target_score"][0], 6);
+        Assert.Equal(1.0, r.TargetScores[0], 6);
     }
 
     [Theory, MemberData(nameof(Nets))]

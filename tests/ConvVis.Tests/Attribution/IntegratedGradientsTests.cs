@@ -20,7 +20,7 @@ public class IntegratedGradientsTests
         var a = net.a.detach();
         var expected = torch.stack([a[2] * (x[0] * x[0] - b * b), a[0] * (x[1] * x[1] - b * b)]);
         Assert.True(r.Values.allclose(expected, rtol: 1e-4, atol: 1e-5));
-        Assert.All(r.Extras["completeness_error"], e => Assert.True(Math.Abs(e) < 1e-3, $"completeness error {e}"));
+        Assert.All(r.ConvergenceDelta!, e => Assert.True(Math.Abs(e) < 1e-3, $"completeness error {e}"));
     }
 
     [Theory]
@@ -47,10 +47,10 @@ public class IntegratedGradientsTests
             foreach (var r in new[] { coarse, fine })
             {
                 double sum = r.Values[i].sum().item<float>();
-                Assert.Equal(sum - gap, r.Extras["completeness_error"][i], 4);
-                Assert.Equal(f[i].item<float>(), r.Extras["target_score"][i], 4);
+                Assert.Equal(sum - gap, r.ConvergenceDelta![i], 4);
+                Assert.Equal(f[i].item<float>(), r.TargetScores[i], 4);
             }
-            double fineError = Math.Abs(fine.Extras["completeness_error"][i]);
+            double fineError = Math.Abs(fine.ConvergenceDelta![i]);
             Assert.True(fineError < 0.01 * Math.Abs(gap) + 1e-4, $"sample {i}: completeness error {fineError} for f(x) − f(0) = {gap}");
         }
     }

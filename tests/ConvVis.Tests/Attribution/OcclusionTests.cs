@@ -45,7 +45,7 @@ public class OcclusionTests
         // The top-left window by hand.
         double topLeft = (w[1, .., ..4, ..4] * (x[0, .., ..4, ..4] - 0.5)).sum().item<float>();
         Assert.Equal(topLeft, r.Values[0, 2, 1, 3].item<float>(), 4);
-        Assert.Equal(4.0, r.Extras["windows"][0]);
+        Assert.Equal(4, r.OcclusionWindows);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public class RenderingTests
 {
     private static AttributionResult Made(Tensor values, Tensor inputs, string method = "Test")
         => new(method, values.detach().clone().DetachFromDisposeScope(), inputs.detach().clone().DetachFromDisposeScope(),
-            AttributionTarget.Class(0), new Dictionary<string, double[]>(), []);
+            AttributionTarget.Class(0), []);
 
     private static byte Blend(double image, byte heat, double alpha)
         => (byte)Math.Floor(((float)image * (float)(1 - alpha) + heat / 255f * (float)alpha) * 255f + 0.5f);
@@ -110,7 +110,7 @@ public class RenderingTests
         var map = torch.rand([2, 1, 8, 8], generator: new torch.Generator(2));
         map[1].zero_();
         using var cam = new AttributionResult("Grad-CAM (relu2)", map.clone().DetachFromDisposeScope(), image.clone().DetachFromDisposeScope(),
-            AttributionTarget.Classes(3, 7), new Dictionary<string, double[]> { ["target_score"] = [4.25, -1.5] }, []);
+            AttributionTarget.Classes(3, 7), []) { TargetScores = [4.25, -1.5] };
         using var signed = Made(map * 2 - 1, image, "Signed <test>");
         var html = AttributionGrid.Of(image, cam, signed).ToHtml();
 

@@ -25,7 +25,7 @@ public class SmoothGradTests
             var expected = (2 * a[1 - i] * rows).mean([0L]); // gradient of Σ a x² is 2 a x
             Assert.True(r.Values[i].allclose(expected, rtol: 1e-4, atol: 1e-6));
         }
-        Assert.Equal(sigma[0].item<float>(), r.Extras["noise_sigma"][0], 5);
+        Assert.Equal(sigma[0].item<float>(), r.NoiseSigma![0], 5);
         Assert.Equal("SmoothGrad (Saliency)", r.Method);
     }
 

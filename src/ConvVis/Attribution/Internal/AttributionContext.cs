@@ -3,16 +3,26 @@ namespace ConvVis.AttributionCore;
 /// <summary>Collects what a computation wants to tell the user besides the map: per-sample numbers and warnings.</summary>
 internal sealed class AttributionContext(string method)
 {
-    private readonly Dictionary<string, double[]> _extras = new();
     private readonly List<string> _warnings = new();
 
     public string Method { get; } = method;
 
-    public IReadOnlyDictionary<string, double[]> Extras => _extras;
+    /// <summary>f(x) of the target, per sample.</summary>
+    public double[] TargetScores { get; set; } = [];
+
+    /// <summary>Integrated gradients: f(baseline) of the target, per sample.</summary>
+    public double[]? BaselineScores { get; set; }
+
+    /// <summary>Integrated gradients: Σ attributions − (f(x) − f(baseline)), per sample.</summary>
+    public double[]? ConvergenceDelta { get; set; }
+
+    /// <summary>SmoothGrad: the noise's standard deviation, per sample.</summary>
+    public double[]? NoiseSigma { get; set; }
+
+    /// <summary>Occlusion: the number of window positions.</summary>
+    public int? OcclusionWindows { get; set; }
 
     public IReadOnlyList<string> Warnings => _warnings;
-
-    public void Set(string name, double[] perSample) => _extras[name] = perSample;
 
     public void Warn(string warning)
     {

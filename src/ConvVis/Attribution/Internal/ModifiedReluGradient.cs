@@ -28,7 +28,7 @@ internal sealed class ModifiedReluGradient(ReluBackwardRule rule)
         }
         lock (_checked)
             if (_structuralWarnings.TryGetValue(model, out var warnings)) context.WarnAll(warnings);
-        context.Set("target_score", Objective.ToArray(scores));
+        context.TargetScores = Objective.ToArray(scores);
         return grad;
     }
 

@@ -155,8 +155,8 @@ public sealed class AttributionGrid : IVisual
     private static string RowCaption(Attribution a, int row)
     {
         string caption = $"image {row} · {a.Target.Describe(row)}";
-        if (a.Extras.TryGetValue("target_score", out var scores) && row < scores.Length)
-            caption += string.Create(CultureInfo.InvariantCulture, $" · score {scores[row]:G4}");
+        if (row < a.TargetScores.Count)
+            caption += string.Create(CultureInfo.InvariantCulture, $" · score {a.TargetScores[row]:G4}");
         return caption;
     }
 

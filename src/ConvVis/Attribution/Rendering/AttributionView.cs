@@ -60,9 +60,16 @@ public sealed class AttributionView : IVisual
     internal static string Tooltip(Attribution a, int sample)
     {
         var lines = new List<string> { $"image {sample}: {a.Method}", a.Target.Describe(sample) };
-        foreach (var (name, values) in a.Extras)
-            if (sample < values.Length)
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{name.Replace('_', ' ')}: {values[sample]:G4}"));
+        void Add(string name, IReadOnlyList<double>? values)
+        {
+            if (values is not null && sample < values.Count)
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: {values[sample]:G4}"));
+        }
+        Add("target score", a.TargetScores);
+        Add("baseline score", a.BaselineScores);
+        Add("convergence delta", a.ConvergenceDelta);
+        Add("noise sigma", a.NoiseSigma);
+        if (a.OcclusionWindows is { } windows) lines.Add($"windows: {windows}");
         return string.Join("\n", lines);
     }
 }
