@@ -37,7 +37,7 @@ public sealed class ConvGradientCorrection : IDisposable
             foreach (var (name, module) in ModelLayers.All(model).Prepend(("", model)))
             {
                 if (module is not Conv2d conv) continue;
-                bool faulty = chosen == ConvGradientCorrectionMode.Auto ? ConvGradientFault.IsFaulty(conv) : false;
+                bool faulty = chosen == ConvGradientCorrectionMode.Auto && ConvGradientFault.IsFaulty(conv);
                 if (faulty) correction._faulty.Add(name);
                 if (!faulty && chosen != ConvGradientCorrectionMode.Always) continue;
                 var geometry = ConvGeometry.Of(conv);
