@@ -32,7 +32,7 @@ fi
 phase models dotnet restore "$ROOT/tests/ConvVis.Tests/ConvVis.Tests.csproj" -nologo -v quiet
 
 # The kernel inherits this environment. CONVVIS_FIX_TORCHSHARP=1 is the extension's opt-in switch that
-# makes TorchSharp's native library load on Debian 12 (see DESIGN.md).
+# makes TorchSharp's native library load on Debian 12 (see the README, "TorchSharp on Debian 12").
 export CONVVIS_FIX_TORCHSHARP=1
 out="$ROOT/artifacts/notebooks"
 mkdir -p "$out"
