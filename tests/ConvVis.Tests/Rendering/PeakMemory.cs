@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ConvVis.Tests.Rendering;
+
+/// <summary>
+/// Wall time and peak resident memory (managed and native alike) of one call. Linux resets the process's peak RSS
+/// when "5" is written to /proc/self/clear_refs, so the peak seen afterwards belongs to the call being measured.
+/// </summary>
+internal static class PeakMemory
+{
+    public static (TimeSpan Time, long PeakGrowthBytes, T Result) Measure<T>(Func<T> call)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        long before = Status("VmRSS");
+        var clock = Stopwatch.StartNew();
+        T result = call();
+        clock.Stop();
+        return (clock.Elapsed, Status("VmHWM") - before, result);
+    }
+
+    private static long Status(string key) =>
+        long.Parse(Regex.Match(File.ReadAllText("/proc/self/status"), key + @":\s+(\d+) kB").Groups[1].Value) * 1024;
+}
