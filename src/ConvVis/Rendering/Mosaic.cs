@@ -160,7 +160,7 @@ public sealed class Mosaic : IVisual
     }
 
     /// <summary>Values the top-k ranking reads at most: beyond, it reads every k-th row and column of the maps.</summary>
-    private const long RankBudget = 1L << 24;
+    private const long RankBudget = 1L << 22;
 
     private static long Shrunk(long size, long step) => (size + step - 1) / step;
 

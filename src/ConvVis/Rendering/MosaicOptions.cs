@@ -14,7 +14,7 @@ public sealed class MosaicOptions
 
     /// <summary>
     /// Show the k channels with the highest mean activation (over finite values), highest first;
-    /// chosen among <see cref="Channels"/> when both are set. When the candidates hold more than 16 million values the
+    /// chosen among <see cref="Channels"/> when both are set. When the candidates hold more than 4 million values the
     /// means are taken over every k-th row and column, and the caption says so.
     /// </summary>
     public int? TopK { get; set; }

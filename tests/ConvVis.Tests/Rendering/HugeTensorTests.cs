@@ -4,8 +4,9 @@ namespace ConvVis.Tests.Rendering;
 
 /// <summary>
 /// Issue 9, items 4 and 9: big, expanded and meta tensors. A random [1, 1, 6000, 6000] took 18 s and gave 142 MB of
-/// HTML; ones(1, 1, 1, 1).expand(1, 64, 2048, 2048) took 43 s and 2.9 GB. Bounds here are generous for busy CI
-/// machines (an idle 2-core machine does each in well under a second).
+/// HTML; ones(1, 1, 1, 1).expand(1, 64, 2048, 2048) took 43 s and 2.9 GB. Time is measured as the process's CPU time
+/// (see <see cref="PeakMemory"/>) and the bounds are generous for busy CI machines: an idle 2-core machine does each
+/// case in well under a second.
 /// </summary>
 public class HugeTensorTests
 {
@@ -29,7 +30,7 @@ public class HugeTensorTests
     {
         using var big = rand(1, 1, 6000, 6000);
         var (time, peak, html) = Show(big);
-        Assert.True(time < TimeLimit, $"took {time.TotalMilliseconds:0} ms");
+        Assert.True(time < TimeLimit, $"used {time.TotalMilliseconds:0} ms of CPU time");
         Assert.True(peak < MemoryLimit, $"peak memory grew by {peak / 1e6:0} MB");
         Assert.True(html.Length < 6_000_000, $"{html.Length / 1e6:0.0} MB of HTML");
         var png = DecodedPng.FromHtml(html);
@@ -46,7 +47,7 @@ public class HugeTensorTests
     {
         using var ones4096 = ones(1, 1, 1, 1).expand(1, 4096, 2048, 2048);
         var (time, peak, html) = Show(ones4096);
-        Assert.True(time < TimeLimit, $"took {time.TotalMilliseconds:0} ms");
+        Assert.True(time < TimeLimit, $"used {time.TotalMilliseconds:0} ms of CPU time");
         Assert.True(peak < MemoryLimit, $"peak memory grew by {peak / 1e6:0} MB");
         Assert.Contains("Tensor [1, 4096, 2048, 2048] Float32 cpu · min 1 · max 1 · mean 1 · zeros 0%", html); // exact, not sampled
         Assert.Contains("showing 64 of 4096 channels", html);
@@ -74,7 +75,7 @@ public class HugeTensorTests
     {
         using var acts = ones(1, 1, 1).expand(4096, 2048, 2048);
         var (time, peak, mosaic) = PeakMemory.Measure(() => Mosaic.Of(acts, new MosaicOptions { TopK = 8 }));
-        Assert.True(time < TimeSpan.FromSeconds(10), $"took {time.TotalMilliseconds:0} ms");
+        Assert.True(time < TimeSpan.FromSeconds(10), $"used {time.TotalMilliseconds:0} ms of CPU time");
         Assert.True(peak < MemoryLimit, $"peak memory grew by {peak / 1e6:0} MB");
         Assert.Equal(8, mosaic.ShownChannels);
         Assert.True((long)mosaic.Width * mosaic.Height <= MosaicOptions.DefaultMaxPixels);
