@@ -24,11 +24,7 @@ internal static class DryRun
                 "Summarise it without an input shape, or run it under an ActivationRecorder and use ModelSummary.Of(model, recorder).",
                 nameof(model));
 
-        if (ModuleWalk.FindCycle(model) is { } cycle)
-            throw new ArgumentException(
-                $"The model cannot be run: '{cycle.Name}' is {(cycle.Repeats.Length == 0 ? "the model itself" : $"'{cycle.Repeats}' again")}, a module registered " +
-                "inside itself. TorchSharp's eval(), train() and parameters() recurse forever on such a model (a stack overflow ends the process), " +
-                "so no dry run is made. Remove that registration, or summarise the model without an input shape.", nameof(model));
+        ModuleWalk.RefuseCycles(model, "Remove that registration, or summarise the model without an input shape.");
         var all = ModelLayers.All(model);
         var modules = new List<(string Name, Module Module)> { ("", model) };
         modules.AddRange(all);

@@ -45,6 +45,21 @@ internal static class ModuleWalk
     }
 
     /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the registration when <paramref name="model"/> contains itself:
+    /// TorchSharp's <c>eval()</c>, <c>train()</c>, <c>named_modules()</c> and <c>Dispose()</c> would recurse forever on it.
+    /// </summary>
+    /// <param name="model">The model about to be run.</param>
+    /// <param name="instead">What the user can do instead, appended to the message.</param>
+    public static void RefuseCycles(Module model, string instead)
+    {
+        if (FindCycle(model) is not { } cycle) return;
+        throw new ArgumentException(
+            $"The model cannot be run: '{cycle.Name}' is {(cycle.Repeats.Length == 0 ? "the model itself" : $"'{cycle.Repeats}' again")}, a module registered " +
+            "inside itself. TorchSharp's eval(), train() and parameters() recurse forever on such a model (a stack overflow ends the process). " +
+            instead, nameof(model));
+    }
+
+    /// <summary>
     /// The first place where a module is registered below itself, as (the dotted name of the registration, the name of
     /// the module it repeats), or null for a proper tree.
     /// </summary>

@@ -67,6 +67,19 @@ public class CyclicModelTests
     }
 
     [Fact]
+    public void ScansOfAModuleThatContainsItselfAreRefusedInsteadOfOverflowingTheStack()
+    {
+        var net = SelfContaining();
+        using var data = rand(4, 3, 8, 8);
+        var e = Assert.Throws<ArgumentException>(() => ActivationStats.Collect(net, new[] { data }, new StatsOptions(), "relu"));
+        Assert.Contains("'again' is the model itself", e.Message);
+        Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, data, 0f, null, "relu"));
+        net.Remove("again");
+        Assert.Single(ActivationStats.Collect(net, new[] { data }, new StatsOptions(), "relu").Layers);
+        net.Dispose();
+    }
+
+    [Fact]
     public void ACycleDeeperInTheTreeIsNamed()
     {
         var inner = new Block(("conv", nn.Conv2d(1, 2, 3)));
