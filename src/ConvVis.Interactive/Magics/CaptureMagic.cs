@@ -22,6 +22,7 @@ public sealed class CaptureMagic : ModelMagic
     /// <summary>The variable that receives the captured activations (default <c>activations</c>).</summary>
     public string? Into { get; set; }
     /// <summary>The most channels each mosaic shows.</summary>
+    [NumberOption("--max-channels")]
     public int? MaxChannels { get; set; }
     /// <summary>Store the activations without showing them.</summary>
     public bool NoShow { get; set; }
@@ -49,6 +50,7 @@ public sealed class CaptureMagic : ModelMagic
             string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();
             if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
                 throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");
+            KernelVariables.CheckCanStore<CapturedActivations>(kernel, into, "--into", Name);
             if (command.Parent is SubmitCode cell && !HasCodeBesidesDirectives(cell.Code))
                 throw new ArgumentException($"{Name} captures while the rest of its cell runs, and this cell has no code. Put the forward pass below it in the same cell, e.g.\n{Name} --model {command.Model}\n{command.Model}.call(x);");
             if (command.MaxChannels is <= 0)
@@ -84,6 +86,17 @@ public sealed class CaptureMagic : ModelMagic
             captured = new CapturedActivations(capture.Recorder) { MaxChannels = capture.MaxChannels };
         }
 
+        try
+        {
+            // The cell itself may have declared a variable of that name since the directive checked.
+            KernelVariables.CheckCanStore<CapturedActivations>(kernel, capture.Into, "--into", Name);
+        }
+        catch (ArgumentException e)
+        {
+            captured.Dispose();
+            context.Display(new HtmlString(Formatting.SafeHtml.Note(e.Message + " The activations were not stored.")), "text/html");
+            return;
+        }
         if (kernel.TryGetValue<object>(capture.Into, out var previous) && previous is CapturedActivations old)
             old.Dispose(); // re-running a capture cell must not leak the last run's tensors
         await kernel.SetValueAsync(capture.Into, captured, typeof(CapturedActivations));

@@ -12,6 +12,7 @@ public abstract class DatasetScanMagic : ModelMagic
     /// <summary>Comma-separated layer names, globs or types; every ReLU by default.</summary>
     public string? Layers { get; set; }
     /// <summary>The most batches to scan.</summary>
+    [NumberOption("--batches")]
     public int? Batches { get; set; }
 
     internal static IEnumerable<KernelDirectiveParameter> CommonParameters() =>

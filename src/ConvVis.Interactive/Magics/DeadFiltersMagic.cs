@@ -15,6 +15,7 @@ public sealed class DeadFiltersMagic : DatasetScanMagic
     internal const string Name = "#!dead-filters";
 
     /// <summary>A channel is dead when no value is above this (default 0).</summary>
+    [NumberOption("--threshold")]
     public float? Threshold { get; set; }
 
     internal static void AddTo(CSharpKernel kernel)

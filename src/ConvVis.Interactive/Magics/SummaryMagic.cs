@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
@@ -11,7 +13,8 @@ public sealed class SummaryMagic : ModelMagic
 {
     internal const string Name = "#!summary";
 
-    /// <summary>The input shape for the dry run, e.g. <c>1,3,224,224</c>.</summary>
+    /// <summary>The input shape for the dry run: <c>1,3,224,224</c> or <c>[1,3,224,224]</c>.</summary>
+    [TextOption]
     public string? InputShape { get; set; }
 
     internal static void AddTo(CSharpKernel kernel)
@@ -22,7 +25,7 @@ public sealed class SummaryMagic : ModelMagic
             Parameters =
             {
                 ModelParameter(),
-                new KernelDirectiveParameter("--input-shape", "Input shape for a dry run in eval mode, e.g. 1,3,224,224"),
+                new KernelDirectiveParameter("--input-shape", "Input shape for a dry run in eval mode: 1,3,224,224 or [1,3,224,224]"),
             },
         };
         kernel.AddDirective<SummaryMagic>(directive, (command, context) =>
@@ -34,18 +37,23 @@ public sealed class SummaryMagic : ModelMagic
         });
     }
 
+    /// <summary>The two forms the help shows: sizes separated by commas, optionally in square brackets (spaces allowed).</summary>
+    static readonly Regex ShapeForm = new(@"^\s*(\[\s*(?<list>[^\[\]]*?)\s*\]|(?<list>[^\[\]]*?))\s*$", RegexOptions.CultureInvariant);
+
     internal static long[]? ParseShape(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        var parts = MagicCommands.List(text.Trim('[', ']', '(', ')'));
+        if (text is null) return null;
+        const string Forms = "Give positive sizes separated by commas, e.g. --input-shape 1,3,224,224 or --input-shape [1,3,224,224] (batch, channels, height, width).";
+        var match = ShapeForm.Match(text);
+        var parts = match.Success ? match.Groups["list"].Value.Split(',', StringSplitOptions.TrimEntries) : [];
+        if (parts is [""]) throw new ArgumentException($"{Name}: --input-shape is empty. {Forms}");
         var shape = new long[parts.Length];
         for (int i = 0; i < parts.Length; i++)
         {
-            if (!long.TryParse(parts[i], out shape[i]) || shape[i] <= 0)
-                throw new ArgumentException($"{Name}: --input-shape '{text}' is not a shape. Give positive sizes separated by commas, e.g. --input-shape 1,3,224,224 (batch, channels, height, width).");
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || shape[i] <= 0)
+                throw new ArgumentException($"{Name}: --input-shape '{text}' is not a shape. {Forms}");
         }
-        if (shape.Length == 0)
-            throw new ArgumentException($"{Name}: --input-shape is empty. Give e.g. --input-shape 1,3,224,224.");
+        if (shape.Length == 0) throw new ArgumentException($"{Name}: --input-shape '{text}' is not a shape. {Forms}");
         return shape;
     }
 }

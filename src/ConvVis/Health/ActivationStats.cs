@@ -127,7 +127,8 @@ public static class ActivationStats
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(layers);
         if (options.MaxBatches is < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatches must not be negative.");
-        if (options.NearlyDeadFraction is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), "NearlyDeadFraction must be in [0, 1].");
+        StatsOptions.CheckThreshold(options.Threshold, nameof(options));
+        if (options.NearlyDeadFraction is < 0 or > 1 || double.IsNaN(options.NearlyDeadFraction)) throw new ArgumentOutOfRangeException(nameof(options), "NearlyDeadFraction must be in [0, 1].");
         int bins = Math.Max(2, options.HistogramBins + options.HistogramBins % 2);
 
         var selected = layers.Length == 0 ? ModelLayers.Leaves(model) : ModelLayers.Select(model, layers);

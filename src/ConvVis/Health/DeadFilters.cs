@@ -26,6 +26,7 @@ public static class DeadFilters
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(layers);
+        StatsOptions.CheckThreshold(threshold, nameof(threshold));
         options = (options ?? new StatsOptions()) with { Threshold = threshold };
         var chosen = layers.Length > 0 ? layers : HealthLayers.Default(model);
         if (chosen.Length == 0) throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.", nameof(layers));

@@ -48,14 +48,21 @@ public sealed class FilterNoiseReport : IHtmlView
 
     /// <summary>The layer's verdict for a threshold (default <see cref="DefaultThreshold"/>).</summary>
     public FilterNoiseVerdict Verdict(double threshold = DefaultThreshold) =>
-        LayerScore > threshold ? FilterNoiseVerdict.Noisy : FilterNoiseVerdict.Smooth;
+        LayerScore > Finite(threshold) ? FilterNoiseVerdict.Noisy : FilterNoiseVerdict.Smooth;
 
     /// <summary>True when the layer score is above the threshold.</summary>
     public bool IsNoisy(double threshold = DefaultThreshold) => Verdict(threshold) == FilterNoiseVerdict.Noisy;
 
     /// <summary>The indices of the filters whose score is above the threshold.</summary>
-    public IReadOnlyList<int> NoisyFilters(double threshold = DefaultThreshold) =>
-        Enumerable.Range(0, FilterScores.Count).Where(i => FilterScores[i] > threshold).ToArray();
+    public IReadOnlyList<int> NoisyFilters(double threshold = DefaultThreshold)
+    {
+        double limit = Finite(threshold);
+        return Enumerable.Range(0, FilterScores.Count).Where(i => FilterScores[i] > limit).ToArray();
+    }
+
+    // A NaN threshold would make every comparison false: every filter "smooth", silently.
+    static double Finite(double threshold) => double.IsFinite(threshold) ? threshold
+        : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"The threshold must be a finite number, e.g. {DefaultThreshold}; it was {threshold}.");
 
     /// <inheritdoc />
     public override string ToString() =>

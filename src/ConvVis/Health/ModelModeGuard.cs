@@ -12,6 +12,7 @@ internal sealed class ModelModeGuard : IDisposable
 
     public ModelModeGuard(nn.Module model)
     {
+        Inspection.ModuleWalk.RefuseCycles(model, "Remove that registration to scan it.");
         modes.Add((model, model.training));
         foreach (var (_, m) in model.named_modules()) modes.Add((m, m.training));
         model.eval();

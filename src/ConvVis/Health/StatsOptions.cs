@@ -26,6 +26,16 @@ public sealed record StatsOptions
 
     /// <summary>For batches that are dictionaries (a TorchSharp <c>DataLoader</c>): the key of the input tensor. Default "data".</summary>
     public string InputKey { get; init; } = "data";
+
+    /// <summary>
+    /// Refuses a NaN or infinite threshold: every comparison with NaN is false, so a NaN threshold would silently
+    /// report every channel dead (and an infinite one every channel dead or none).
+    /// </summary>
+    internal static void CheckThreshold(float threshold, string name)
+    {
+        if (!float.IsFinite(threshold))
+            throw new ArgumentOutOfRangeException(name, threshold, $"The threshold must be a finite number, e.g. 0 (ReLU outputs) or 0.01; it was {threshold}.");
+    }
 }
 
 /// <summary>Progress of a scan over batches.</summary>

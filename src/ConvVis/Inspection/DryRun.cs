@@ -24,6 +24,7 @@ internal static class DryRun
                 "Summarise it without an input shape, or run it under an ActivationRecorder and use ModelSummary.Of(model, recorder).",
                 nameof(model));
 
+        ModuleWalk.RefuseCycles(model, "Remove that registration, or summarise the model without an input shape.");
         var all = ModelLayers.All(model);
         var modules = new List<(string Name, Module Module)> { ("", model) };
         modules.AddRange(all);
@@ -55,7 +56,7 @@ internal static class DryRun
             model.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var first = model.parameters().FirstOrDefault();
+            var first = ModuleWalk.Parameters(model).Select(p => p.Parameter).FirstOrDefault();
             // A private generator: the dry run must not advance the user's global random state.
             using var generator = new Generator(0);
             var input = randn(inputShape, dtype: first?.dtype ?? ScalarType.Float32, generator: generator).to(first?.device ?? CPU);

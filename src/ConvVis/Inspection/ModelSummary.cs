@@ -124,7 +124,7 @@ public sealed class ModelSummary : IHtmlView
         AddChildren(model, "", 1, "", rows, seen);
 
         long total = 0, trainable = 0, bytes = 0;
-        foreach (var p in model.parameters())
+        foreach (var (_, p) in ModuleWalk.Parameters(model))
         {
             long n = p.numel();
             total += n;
@@ -157,7 +157,7 @@ public sealed class ModelSummary : IHtmlView
             own += p.numel();
             if (p.requires_grad) ownTrainable += p.numel();
         }
-        foreach (var p in module.parameters()) total += p.numel();
+        foreach (var (_, p) in ModuleWalk.Parameters(module)) total += p.numel();
         return new SummaryRow(name, module, depth, treePrefix, own, ownTrainable, total, hasChildren);
     }
 }

@@ -117,9 +117,9 @@ public sealed class FilterGrid : IVisual
 
     private static Tensor WeightOf(nn.Module module, string caller)
     {
-        foreach (var (name, p) in module.named_parameters())
+        foreach (var (name, p) in module.named_parameters(recurse: false))
             if (name == "weight") return p;
-        var names = module.named_parameters().Select(np => np.name).ToList();
+        var names = Inspection.ModuleWalk.Parameters(module).Select(np => np.Name).ToList();
         throw new ArgumentException($"{caller} needs a module with a parameter named 'weight'; {module.GetType().Name} has " +
             (names.Count == 0 ? "no parameters." : $"[{string.Join(", ", names)}]."), nameof(module));
     }
@@ -129,21 +129,23 @@ public sealed class FilterGrid : IVisual
         options.Validate();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var w = TensorInput.ToCpuFloat(weight, "weight");
+        var w = TensorInput.ToCpu(weight, "weight");
+        if (w.shape.Any(d => d == 0)) throw new ArgumentException($"The weight {TensorInput.Shape(w)} is empty; nothing to show.", nameof(weight));
         int total = (int)w.shape[0], inputs = (int)w.shape[1], kh = (int)w.shape[2], kw = (int)w.shape[3];
-        if (total == 0 || inputs == 0 || kh == 0 || kw == 0) throw new ArgumentException($"The weight {TensorInput.Shape(w)} is empty; nothing to show.", nameof(weight));
         int shownCount = Math.Min(total, options.MaxFilters);
         if (shownCount < total) w = w.narrow(0, 0, shownCount);
         var layout = Resolve(options.Layout, inputs, shownCount);
 
-        var filterRows = w.reshape(shownCount, (long)inputs * kh * kw).contiguous();
-        var filterIds = Enumerable.Range(0, shownCount).ToArray();
-        var stats = TileStatistics.Compute(filterRows, filterIds);
+        // Check the size before reading any value: only the shown filters are converted to float.
         int factor = TileCanvas.UpscaleFactor(kh, kw, options.MinTileSize);
         int th = kh * factor, tw = kw * factor, plane = kh * kw;
         bool slices = layout == FilterLayout.SlicesPerFilter && inputs > 1;
         int columns = slices ? inputs : Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
         TileCanvas.CheckSize(slices ? (long)shownCount * inputs : shownCount, columns, th, tw);
+        w = TensorInput.ToFloat(w);
+        var filterRows = w.reshape(shownCount, (long)inputs * kh * kw).contiguous();
+        var filterIds = Enumerable.Range(0, shownCount).ToArray();
+        var stats = TileStatistics.Compute(filterRows, filterIds);
         TileCanvas canvas;
         string layoutNote;
         ScaleInfo scale;

@@ -22,12 +22,20 @@ public sealed class ImageGridOptions
     /// <summary>A title shown above the grid (escaped).</summary>
     public string? Title { get; set; }
 
+    /// <summary>
+    /// The most pixels the picture may have (default 4 million, at most 40 million). Small images are upscaled less to
+    /// fit; images too big even without upscaling are shown downsampled (every k-th row and column), and the caption says so.
+    /// </summary>
+    public long MaxPixels { get; set; } = MosaicOptions.DefaultMaxPixels;
+
     internal void Validate()
     {
         if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
         if (MaxImages < 1) throw new ArgumentOutOfRangeException(nameof(MaxImages), MaxImages, "MaxImages must be at least 1.");
         if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
+        if (MaxPixels < 1 || MaxPixels > TileCanvas.MaxPixels)
+            throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{TileCanvas.MaxPixels} pixels.");
     }
 }
 
@@ -95,13 +103,18 @@ public sealed class ImageGrid : IVisual
             _ => throw new ArgumentException($"ImageGrid.Of expects images [3, H, W], [N, 3, H, W], [N, 1, H, W], [1, H, W] or [H, W]; got {TensorInput.Shape(x)}." +
                  (x.dim() == 4 && x.shape[3] is 1 or 3 ? " It looks channels-last: use t.permute(0, 3, 1, 2)." : ""), nameof(images)),
         };
-        int total = (int)x.shape[0], c = (int)x.shape[1], h = (int)x.shape[2], w = (int)x.shape[3];
-        if (total == 0 || h == 0 || w == 0) throw new ArgumentException($"ImageGrid.Of got an empty tensor {TensorInput.Shape(images)}; nothing to show.", nameof(images));
+        if (x.shape[0] == 0 || x.shape[2] == 0 || x.shape[3] == 0) throw new ArgumentException($"ImageGrid.Of got an empty tensor {TensorInput.Shape(images)}; nothing to show.", nameof(images));
+        int total = (int)x.shape[0], c = (int)x.shape[1];
+        long imageH = x.shape[2], imageW = x.shape[3];
         int shown = Math.Min(total, options.MaxImages);
         if (shown < total) x = x.narrow(0, 0, shown);
-        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
+        // Size the picture before reading any value: big images are cut down to every step-th row and column (a view).
+        var (factor, step) = TileCanvas.Fit(shown, options.Columns is { } wanted ? Math.Min(wanted, shown) : null, imageH, imageW,
+            TileCanvas.UpscaleFactor(imageH, imageW, options.MinTileSize), options.MaxPixels);
+        if (step > 1) x = x.slice(2, 0, imageH, step).slice(3, 0, imageW, step);
+        int h = (int)x.shape[2], w = (int)x.shape[3];
         int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);
-        TileCanvas.CheckSize(shown, columns, (long)h * factor, (long)w * factor);
+        TileCanvas.CheckSize(shown, columns, (long)h * factor, (long)w * factor, options.MaxPixels);
         x = TensorInput.ToFloat(x);
         var rows = x.reshape(shown, (long)c * h * w).contiguous();
         var stats = TileStatistics.Compute(rows, Enumerable.Range(0, shown).ToArray());
@@ -123,7 +136,8 @@ public sealed class ImageGrid : IVisual
             string.Join("\n", stats[i].Describe("image").Split('\n').Where(l => !l.StartsWith("DEAD", StringComparison.Ordinal) && !l.StartsWith("CONSTANT", StringComparison.Ordinal))))).ToArray();
         var captions = new List<string>
         {
-            (shown < total ? $"showing {shown} of {total} images" : $"{total} image{(total == 1 ? "" : "s")}") + $", {(c == 3 ? "RGB" : "grey")} {h}×{w}, shown ×{factor}",
+            (shown < total ? $"showing {shown} of {total} images" : $"{total} image{(total == 1 ? "" : "s")}") + $", {(c == 3 ? "RGB" : "grey")} " +
+                (step == 1 ? $"{h}×{w}, shown ×{factor}" : $"{imageH}×{imageW}, " + TileCanvas.DownsampleCaption(step, w, h, options.MaxPixels)),
             asIs ? "values in [0, 1] shown as they are" : "values outside [0, 1]: each image scaled by its own min and max",
         };
         var legend = stats.Any(s => s.HasNonFinite)

@@ -87,28 +87,37 @@ public sealed class Mosaic : IVisual
             throw new ArgumentException($"Mosaic.Of expects activations [C, H, W] or [N, C, H, W]; got {x.dim()}-D {TensorInput.Shape(x)}." +
                 (x.dim() == 2 ? " For a single map use t.unsqueeze(0)." : x.dim() == 1 ? " A vector has no spatial map; plot it as a chart instead." : ""), nameof(activations));
         }
-        int c = (int)x.shape[0], h = (int)x.shape[1], w = (int)x.shape[2];
-        if (c == 0 || h == 0 || w == 0) throw new ArgumentException($"Mosaic.Of got an empty tensor {TensorInput.Shape(activations)}; nothing to show.", nameof(activations));
-        // Only the shown channels are converted to float (the top-k ranking reads its candidates).
-        Tensor Rows(int[] channels)
-        {
-            bool leading = channels.Select((ch, i) => ch == i).All(b => b);   // 0, 1, ..., n-1: a view, no gather
-            var picked = leading ? x.narrow(0, 0, channels.Length) : x.index_select(0, tensor(channels.Select(i => (long)i).ToArray()));
-            return TensorInput.ToFloat(picked).reshape(channels.Length, (long)h * w);
-        }
-
+        if (x.shape[0] == 0 || x.shape[1] == 0 || x.shape[2] == 0) throw new ArgumentException($"Mosaic.Of got an empty tensor {TensorInput.Shape(activations)}; nothing to show.", nameof(activations));
+        int c = (int)x.shape[0];
+        long mapH = x.shape[1], mapW = x.shape[2];
         int[] candidates = options.Channels is { } chosen ? chosen.ToArray() : Enumerable.Range(0, c).ToArray();
         foreach (int ch in candidates)
             if (ch < 0 || ch >= c) throw new ArgumentOutOfRangeException(nameof(options), ch, $"Channel {ch} is out of range: the activations have {c} channels (0..{c - 1}).");
 
-        int[] ordered = options.TopK is { } k ? RankByMean(Rows(candidates), candidates).Take(k).ToArray() : candidates;
-        int[] shown = ordered.Take(options.MaxChannels).ToArray();
-        string caption = SelectionCaption(options, c, candidates.Length, ordered.Length, shown.Length);
+        // Size the picture before reading any value: big maps are cut down to every step-th row and column (a view).
+        int count = Math.Min(options.MaxChannels, Math.Min(options.TopK ?? int.MaxValue, candidates.Length));
+        var (factor, step) = TileCanvas.Fit(count, options.Columns is { } wanted ? Math.Min(wanted, count) : null, mapH, mapW,
+            TileCanvas.UpscaleFactor(mapH, mapW, options.MinTileSize), options.MaxPixels);
+        var full = x;
+        x = Every(full, step);
+        int h = (int)x.shape[1], w = (int)x.shape[2];
 
-        int factor = TileCanvas.UpscaleFactor(h, w, options.MinTileSize);
+        int[] ordered = candidates;
+        string rankNote = "";
+        if (options.TopK is { } k)
+        {
+            // The ranking reads every candidate, so on big inputs it reads a coarser grid: at most RankBudget values.
+            long rankStep = Math.Max(step, (long)Math.Floor(Math.Sqrt(candidates.Length * (double)mapH * mapW / RankBudget)));
+            while (rankStep < Math.Max(mapH, mapW) && candidates.Length * (double)Shrunk(mapH, rankStep) * Shrunk(mapW, rankStep) > RankBudget) rankStep++;
+            ordered = RankByMean(Every(full, (int)rankStep), candidates).Take(k).ToArray();
+            if (rankStep > 1) rankNote = $" (means from every {TileCanvas.Ordinal((int)rankStep)} row and column)";
+        }
+        int[] shown = ordered.Take(options.MaxChannels).ToArray();
+        string caption = SelectionCaption(options, c, candidates.Length, ordered.Length, shown.Length) + rankNote;
+
         int columns = options.Columns is { } cols ? Math.Min(cols, shown.Length) : TileCanvas.AutoColumns(shown.Length, (long)h * factor, (long)w * factor);
-        TileCanvas.CheckSize(shown.Length, columns, (long)h * factor, (long)w * factor);
-        var shownRows = Rows(shown);
+        TileCanvas.CheckSize(shown.Length, columns, (long)h * factor, (long)w * factor, options.MaxPixels);
+        var shownRows = ChannelRows(x, shown);
         var stats = TileStatistics.Compute(shownRows, shown);
         var scales = TileNormalizer.Scales(shownRows, stats, options.Normalization, options.ClipPercentile, out var scale);
         var canvas = new TileCanvas(shown.Length, columns, w * factor, h * factor, stats.Select(TileMarks.FrameOf).ToArray());
@@ -124,7 +133,9 @@ public sealed class Mosaic : IVisual
         var captions = new List<string>
         {
             caption,
-            $"maps {h}×{w}{sampleNote}, shown ×{factor} ({w * factor}×{h * factor} px per tile)",
+            step == 1
+                ? $"maps {h}×{w}{sampleNote}, shown ×{factor} ({w * factor}×{h * factor} px per tile)"
+                : $"maps {mapH}×{mapW}{sampleNote}, " + TileCanvas.DownsampleCaption(step, w, h, options.MaxPixels) + "; tile statistics are of the shown values",
             $"{scale.Describe()}; colormap {options.Colormap.Name}",
         };
         var picture = new RenderedPicture(image, regions, options.Title, captions,
@@ -148,13 +159,43 @@ public sealed class Mosaic : IVisual
         return shown < total ? "showing " + what : what;
     }
 
-    /// <summary>Candidates sorted by mean over finite values, highest first (stable: ties keep their order); all-non-finite rows last.</summary>
-    private static IEnumerable<int> RankByMean(Tensor sub, int[] candidates)
+    /// <summary>Values the top-k ranking reads at most: beyond, it reads every k-th row and column of the maps.</summary>
+    private const long RankBudget = 1L << 22;
+
+    private static long Shrunk(long size, long step) => (size + step - 1) / step;
+
+    /// <summary>Every <paramref name="step"/>-th row and column of [C, H, W] maps (a view).</summary>
+    private static Tensor Every(Tensor maps, int step) => step == 1 ? maps : maps.slice(1, 0, maps.shape[1], step).slice(2, 0, maps.shape[2], step);
+
+    /// <summary>The given channels of [C, H, W] maps as contiguous float32 rows [channels, H * W]; only those channels are converted.</summary>
+    private static Tensor ChannelRows(Tensor maps, int[] channels)
     {
-        var finite = sub.isfinite();
-        var sums = sub.masked_fill(finite.logical_not(), 0f).to(ScalarType.Float64).sum(1).data<double>().ToArray();
-        var counts = finite.sum(1, type: ScalarType.Float64).data<double>().ToArray();
-        var means = sums.Select((s, i) => counts[i] > 0 ? s / counts[i] : double.NegativeInfinity).ToArray();
+        bool leading = channels.Select((ch, i) => ch == i).All(b => b);   // 0, 1, ..., n-1: a view, no gather
+        var picked = leading ? maps.narrow(0, 0, channels.Length) : maps.index_select(0, tensor(channels.Select(i => (long)i).ToArray()));
+        return TensorInput.ToFloat(picked).reshape(channels.Length, maps.shape[1] * maps.shape[2]);
+    }
+
+    /// <summary>
+    /// Candidates sorted by mean over finite values, highest first (stable: ties keep their order); all-non-finite rows last.
+    /// Channels are read a group at a time (about 4 million values), so thousands of candidates need no full float copy.
+    /// </summary>
+    private static IEnumerable<int> RankByMean(Tensor maps, int[] candidates)
+    {
+        long valuesPerChannel = maps.shape[1] * maps.shape[2];
+        int group = (int)Math.Clamp((1L << 22) / Math.Max(1, valuesPerChannel), 1, candidates.Length);
+        var means = new double[candidates.Length];
+        for (int start = 0; start < candidates.Length; start += group)
+        {
+            using var scope = NewDisposeScope();
+            var part = candidates.AsSpan(start, Math.Min(group, candidates.Length - start)).ToArray();
+            var sub = ChannelRows(maps, part);
+            var finite = sub.isfinite();
+            var sums = sub.masked_fill(finite.logical_not(), 0f).sum(1, type: ScalarType.Float64).data<double>().ToArray();
+            var counts = finite.sum(1, type: ScalarType.Float64).data<double>().ToArray();
+            for (int i = 0; i < part.Length; i++) means[start + i] = counts[i] > 0 ? sums[i] / counts[i] : double.NegativeInfinity;
+        }
         return Enumerable.Range(0, candidates.Length).OrderByDescending(i => means[i]).Select(i => candidates[i]);
     }
+
+
 }

@@ -14,7 +14,8 @@ public sealed class MosaicOptions
 
     /// <summary>
     /// Show the k channels with the highest mean activation (over finite values), highest first;
-    /// chosen among <see cref="Channels"/> when both are set.
+    /// chosen among <see cref="Channels"/> when both are set. When the candidates hold more than 4 million values the
+    /// means are taken over every k-th row and column, and the caption says so.
     /// </summary>
     public int? TopK { get; set; }
 
@@ -33,6 +34,16 @@ public sealed class MosaicOptions
     /// <summary>Maps are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.</summary>
     public int MinTileSize { get; set; } = 48;
 
+    /// <summary>
+    /// The most pixels the picture may have (default 4 million, at most 40 million). Small maps are upscaled less to
+    /// fit; maps too big even without upscaling are shown downsampled (every k-th row and column, nearest neighbour),
+    /// the caption says so, and the tile statistics are then those of the shown values.
+    /// </summary>
+    public long MaxPixels { get; set; } = DefaultMaxPixels;
+
+    /// <summary>The default of <see cref="MaxPixels"/>: 4 million pixels (e.g. 2000 x 2000).</summary>
+    public const long DefaultMaxPixels = 4_000_000;
+
     /// <summary>Which sample of an [N, C, H, W] batch to show.</summary>
     public int Sample { get; set; }
 
@@ -46,6 +57,8 @@ public sealed class MosaicOptions
         if (TopK is < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1 (or null).");
         if (Channels is { Length: 0 }) throw new ArgumentException("Channels is empty; give at least one channel index or leave it null for all channels.", nameof(Channels));
         if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (MaxPixels < 1 || MaxPixels > Rendering.TileCanvas.MaxPixels)
+            throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{Rendering.TileCanvas.MaxPixels} pixels.");
         if (Sample < 0) throw new ArgumentOutOfRangeException(nameof(Sample), Sample, "Sample must be 0 or more.");
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
         Rendering.TileNormalizer.Validate(ClipPercentile, nameof(ClipPercentile));

@@ -39,6 +39,8 @@ internal static class TensorInput
     {
         ArgumentNullException.ThrowIfNull(t, what);
         if (t.IsInvalid) throw new ObjectDisposedException(what, $"The {what} tensor has been disposed; render it before disposing it (or clone it).");
+        if (t.device_type == TorchSharp.DeviceType.META)
+            throw new ArgumentException($"The {what} tensor {Shape(t)} is on the meta device: it has a shape but no values, so there is nothing to draw. Create it on the CPU (or load its values) first.", what);
         if (t.is_complex()) throw new ArgumentException($"The {what} tensor is complex ({t.dtype}); show its .abs() or .real instead.", what);
         var x = t.detach();
         if (x.device_type != TorchSharp.DeviceType.CPU) x = x.cpu();

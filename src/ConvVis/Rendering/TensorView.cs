@@ -16,12 +16,18 @@ public static class TensorView
     /// <summary>The note shown for a disposed tensor.</summary>
     public const string DisposedNote = "This tensor has been disposed, so there is nothing to show.";
 
+    /// <summary>
+    /// The most pixels of a picture <see cref="ToHtml"/> draws (about 1000 x 1000): bigger maps are shown downsampled and
+    /// the caption says so, which keeps any display to well under a second and a few megabytes of HTML.
+    /// </summary>
+    public const long InlineMaxPixels = 1_000_000;
+
     /// <summary>True for a live, non-empty, floating-point tensor with 3 or 4 dimensions: one that <see cref="ToHtml"/> draws.</summary>
     public static bool IsPicturable(Tensor t)
     {
         try
         {
-            return t is not null && !t.IsInvalid && t.is_floating_point() && t.dim() is 3 or 4 && t.numel() > 0;
+            return t is not null && !t.IsInvalid && t.device_type != TorchSharp.DeviceType.META && t.is_floating_point() && t.dim() is 3 or 4 && t.numel() > 0;
         }
         catch (Exception)
         {
@@ -36,6 +42,8 @@ public static class TensorView
     /// <summary>
     /// One line of HTML: shape, dtype, device, min/max/mean over finite values, % zeros, counts of NaN/Inf,
     /// and "requires_grad" when set. A disposed tensor gives <see cref="DisposedNote"/>. Never throws.
+    /// Tensors of more than 16.7 million distinct values are summarised from a random sample of about a million values
+    /// (the header says so); expanded views are read through their storage. Time and memory stay bounded.
     /// </summary>
     public static string HeaderHtml(Tensor t)
     {
@@ -61,33 +69,17 @@ public static class TensorView
         long n = t.numel();
         if (n == 0) return sb.Append(" (empty)").ToString();
         if (t.is_complex()) return sb.ToString();
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var x = t.detach();
-        if (x.device_type != TorchSharp.DeviceType.CPU) x = x.cpu();
-        if (x.dtype == ScalarType.Bool) x = x.to(ScalarType.Byte);
-        x = x.reshape(-1);
-        // Reductions in the tensor's own dtype (sums accumulate in float64): no full float64 copy of big tensors.
-        long zeros = x.eq(0).sum().item<long>();
-        long nan = 0, inf = 0, finiteCount = n;
-        if (x.is_floating_point())
-        {
-            var finite = x.isfinite();
-            finiteCount = finite.sum().item<long>();
-            nan = x.isnan().sum().item<long>();
-            inf = n - finiteCount - nan;
-            if (finiteCount < n) x = x.masked_select(finite);
-        }
-        if (finiteCount > 0)
-        {
-            double min = x.min().to(ScalarType.Float64).item<double>();
-            double max = x.max().to(ScalarType.Float64).item<double>();
-            double mean = x.sum(type: ScalarType.Float64).item<double>() / finiteCount;
-            sb.Append(CultureInfo.InvariantCulture, $" · min {TileStats.Format(min)} · max {TileStats.Format(max)} · mean {TileStats.Format(mean)}");
-        }
-        sb.Append(CultureInfo.InvariantCulture, $" · zeros {100.0 * zeros / n:0.#}%");
-        if (nan > 0) sb.Append(CultureInfo.InvariantCulture, $" · NaN {nan}");
-        if (inf > 0) sb.Append(CultureInfo.InvariantCulture, $" · Inf {inf}");
+        if (t.device_type == TorchSharp.DeviceType.META) return sb.Append(" · meta device: a shape without values").ToString();
+        var v = ValueStatistics.Of(t);
+        // A sampled summary says so up front; its NaN/Inf are fractions of the sample rather than counts.
+        var parts = new List<string>();
+        if (!double.IsNaN(v.Min)) parts.Add($"min {TileStats.Format(v.Min)} · max {TileStats.Format(v.Max)} · mean {TileStats.Format(v.Mean)}");
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"zeros {100.0 * v.Zeros / v.Examined:0.#}%"));
+        if (v.NaN > 0) parts.Add(v.Sampled ? string.Create(CultureInfo.InvariantCulture, $"NaN {100.0 * v.NaN / v.Examined:0.###}%") : $"NaN {v.NaN}");
+        if (v.Inf > 0) parts.Add(v.Sampled ? string.Create(CultureInfo.InvariantCulture, $"Inf {100.0 * v.Inf / v.Examined:0.###}%") : $"Inf {v.Inf}");
+        sb.Append(" · ");
+        if (v.Sampled) sb.Append(CultureInfo.InvariantCulture, $"from a random sample of {v.Examined:N0} of {v.Count:N0} values: ");
+        sb.Append(string.Join(" · ", parts));
         return sb.ToString();
     }
 
@@ -107,8 +99,8 @@ public static class TensorView
             try
             {
                 string picture = IsImageBatch(t)
-                    ? ImageGrid.Of(t, new ImageGridOptions { MaxImages = Math.Max(1, maxChannels) }).ToHtml()
-                    : Mosaic.Of(t, new MosaicOptions { MaxChannels = Math.Max(1, maxChannels) }).ToHtml();
+                    ? ImageGrid.Of(t, new ImageGridOptions { MaxImages = Math.Max(1, maxChannels), MaxPixels = InlineMaxPixels }).ToHtml()
+                    : Mosaic.Of(t, new MosaicOptions { MaxChannels = Math.Max(1, maxChannels), MaxPixels = InlineMaxPixels }).ToHtml();
                 return "<div class=\"convvis-tensor\">" + header + picture + "</div>";
             }
             catch (Exception e)

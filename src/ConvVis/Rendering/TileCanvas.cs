@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ConvVis.Rendering;
 
 /// <summary>Where a tile landed in the picture (pixels) and what its tooltip says.</summary>
@@ -174,15 +176,57 @@ internal sealed class TileCanvas
         for (int r = 1; r < h; r++) first.CopyTo(pixels.AsSpan(((y + r) * Width + x) * 3, w * 3));
     }
 
-    /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <see cref="MaxPixels"/>.</summary>
-    public static void CheckSize(long count, long columns, long th, long tw)
+    /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <paramref name="maxPixels"/>.</summary>
+    public static void CheckSize(long count, long columns, long th, long tw, long maxPixels = MaxPixels, string? hint = null)
+    {
+        if (Pixels(count, columns, th, tw) > maxPixels) throw TooBig(count, columns, th, tw, maxPixels, hint);
+    }
+
+    private static ArgumentException TooBig(long count, long columns, long th, long tw, long maxPixels, string? hint)
     {
         columns = Math.Clamp(columns, 1, Math.Max(1, count));
         long rows = (count + columns - 1) / columns;
-        double pixels = (double)rows * (th + 2 * Margin) * columns * (tw + 2 * Margin);
-        if (pixels > MaxPixels)
-            throw new ArgumentException($"The picture would have {rows * (th + 2 * Margin)} x {columns * (tw + 2 * Margin)} pixels (more than {MaxPixels / 1_000_000} million); show fewer tiles, crop the maps or lower MinTileSize.");
+        return new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+            $"The picture would have {rows * (th + 2 * Margin)} x {columns * (tw + 2 * Margin)} pixels (more than {maxPixels / 1e6:0.###} million); {hint ?? "show fewer tiles, crop the maps or lower MinTileSize."}"));
     }
+
+    /// <summary>Pixels of a picture of <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns (margins included).</summary>
+    public static double Pixels(long count, long columns, long th, long tw)
+    {
+        columns = Math.Clamp(columns, 1, Math.Max(1, count));
+        long rows = (count + columns - 1) / columns;
+        return (double)rows * (th + 2 * Margin) * columns * (tw + 2 * Margin);
+    }
+
+    /// <summary>
+    /// Fits <paramref name="count"/> tiles of h x w maps into <paramref name="maxPixels"/>: the largest nearest-neighbour
+    /// upscaling factor up to <paramref name="upscale"/> that fits (Step 1), or else no upscaling and the smallest Step
+    /// (keep every Step-th row and column) that fits. Columns are <paramref name="columns"/>, or near-square when null.
+    /// A map thinner than the step it would need (e.g. 1 x 200000) cannot be shrunk evenly and is refused.
+    /// </summary>
+    public static (int Factor, int Step) Fit(long count, int? columns, long h, long w, int upscale, long maxPixels)
+    {
+        long ColumnsFor(long th, long tw) => columns ?? AutoColumns(count, th, tw);
+        for (int f = Math.Max(1, upscale); f >= 1; f--)
+            if (Pixels(count, ColumnsFor(h * f, w * f), h * f, w * f) <= maxPixels) return (f, 1);
+        // Start near the answer (area shrinks with the square of the step), then walk up.
+        long step = Math.Max(2, (long)Math.Floor(Math.Sqrt(count * (double)h * w / maxPixels)));
+        long Shrunk(long size) => (size + step - 1) / step;
+        while (step <= Math.Min(h, w) && Pixels(count, ColumnsFor(Shrunk(h), Shrunk(w)), Shrunk(h), Shrunk(w)) > maxPixels) step++;
+        if (step > Math.Min(h, w))
+            throw TooBig(count, ColumnsFor(h, w), h, w, maxPixels, $"the maps ({h} x {w}) are too thin to shrink evenly: show fewer tiles, or crop or reshape the maps.");
+        return (1, (int)step);
+    }
+
+    /// <summary>What a downsampling step did, e.g. "downsampled: every 6th row and column (1000×1000 px per tile) to keep the picture within 1,000,000 pixels".</summary>
+    public static string DownsampleCaption(int step, int tileWidth, int tileHeight, long maxPixels)
+    {
+        return string.Create(CultureInfo.InvariantCulture,
+            $"downsampled: every {Ordinal(step)} row and column ({tileWidth}×{tileHeight} px per tile) to keep the picture within {maxPixels:N0} pixels");
+    }
+
+    /// <summary>"2nd", "3rd", "17th".</summary>
+    public static string Ordinal(int n) => n + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 
     /// <summary>Columns that make a near-square picture of <paramref name="count"/> tiles of th x tw pixels.</summary>
     public static int AutoColumns(long count, long th, long tw)
