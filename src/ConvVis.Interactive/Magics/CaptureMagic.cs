@@ -35,16 +35,16 @@ public sealed class CaptureMagic : ModelMagic
             Parameters =
             {
                 ModelParameter(),
-                new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); default: every leaf layer"),
+                new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); (default: every leaf layer)"),
                 new KernelDirectiveParameter("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
-                new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default 64)"),
-                new KernelDirectiveParameter("--no-show", "Store the activations without showing them") { Flag = true },
+                new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default: 64)"),
+                new KernelDirectiveParameter("--no-show", "Store the activations without showing them (default: show them)") { Flag = true },
             },
         };
         // A directive runs before the cell's code, which then arrives as its own SubmitCode (the submission is
         // split); middleware finishes the capture once that code has run, whatever its outcome.
         Pending? pending = null;
-        kernel.AddDirective<CaptureMagic>(directive, (command, context) =>
+        MagicCommands.Add<CaptureMagic>(kernel, directive, "#!capture --model net --layers conv1,relu1 --into acts", (command, context) =>
         {
             var model = command.GetModel<nn.Module>(kernel, Name);
             string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();

@@ -18,9 +18,9 @@ public abstract class DatasetScanMagic : ModelMagic
     internal static IEnumerable<KernelDirectiveParameter> CommonParameters() =>
     [
         ModelParameter(),
-        new KernelDirectiveParameter("--data", "The variable that holds the inputs: Tensor [N,C,H,W], LabeledImages or IEnumerable of batches"),
+        new KernelDirectiveParameter("--data", "The variable that holds the inputs: Tensor [N,C,H,W], LabeledImages or IEnumerable of batches (required)"),
         new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs or types (default: every ReLU)"),
-        new KernelDirectiveParameter("--batches", "Scan at most this many batches of 64"),
+        new KernelDirectiveParameter("--batches", "Scan at most this many batches of 64 (default: all)"),
     ];
 
     /// <summary>Reads and checks the model, the data and the options; the scan reports to <paramref name="progress"/>.</summary>

@@ -22,8 +22,8 @@ public sealed class DeadFiltersMagic : DatasetScanMagic
     {
         var directive = new KernelActionDirective(Name) { Description = "Find channels that never activate on the data, with their filters and the usual causes" };
         foreach (var parameter in CommonParameters()) directive.Parameters.Add(parameter);
-        directive.Parameters.Add(new KernelDirectiveParameter("--threshold", "A channel is dead when no value is above this (default 0)"));
-        kernel.AddDirective<DeadFiltersMagic>(directive, (command, context) =>
+        directive.Parameters.Add(new KernelDirectiveParameter("--threshold", "A channel is dead when no value is above this (default: 0)"));
+        MagicCommands.Add<DeadFiltersMagic>(kernel, directive, "#!dead-filters --model net --data images", (command, context) =>
         {
             using var progress = NotebookProgress.Show(context, "Looking for dead filters");
             var (model, data, options) = command.Prepare(kernel, Name, progress);

@@ -25,7 +25,7 @@ public sealed class FiltersMagic : ModelMagic
                 new KernelDirectiveParameter("--layers", "Comma-separated layer names or patterns (default: every Conv2d)"),
             },
         };
-        kernel.AddDirective<FiltersMagic>(directive, (command, context) =>
+        MagicCommands.Add<FiltersMagic>(kernel, directive, "#!filters --model net --layers conv1", (command, context) =>
         {
             var model = command.GetModel<nn.Module>(kernel, Name);
             context.Display(new HtmlString(ModelFilters.Of(model, MagicCommands.List(command.Layers)).ToHtml()), "text/html");

@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// <c>#!convvis-fix-torchsharp</c>: the opt-in fix for TorchSharp's native library on systems with an older
 /// libstdc++ (see <see cref="TorchSharpNativeFix"/>). It must run before the first use of torch.
 /// </summary>
-public sealed class FixTorchSharpMagic : KernelDirectiveCommand
+public sealed class FixTorchSharpMagic : MagicCommand
 {
     internal const string Name = "#!convvis-fix-torchsharp";
 
@@ -20,7 +20,7 @@ public sealed class FixTorchSharpMagic : KernelDirectiveCommand
         {
             Description = "Let TorchSharp's native library load on systems with GCC 12's libstdc++ (Debian 12, Ubuntu 22.04); keeps .orig backups",
         };
-        kernel.AddDirective<FixTorchSharpMagic>(directive, (command, context) =>
+        MagicCommands.Add<FixTorchSharpMagic>(kernel, directive, "#!convvis-fix-torchsharp", (command, context) =>
         {
             var status = TorchSharpNativeFix.Diagnose();
             string text;

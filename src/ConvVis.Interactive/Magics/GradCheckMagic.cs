@@ -25,10 +25,10 @@ public sealed class GradCheckMagic : ModelMagic
             Parameters =
             {
                 ModelParameter(),
-                new KernelDirectiveParameter("--input-shape", "Input shape, batch first, e.g. 2,1,28,28 (use a batch of 2 or more)"),
+                new KernelDirectiveParameter("--input-shape", "Input shape, batch first, e.g. 2,1,28,28 (required; use a batch of 2 or more)"),
             },
         };
-        kernel.AddDirective<GradCheckMagic>(directive, (command, context) =>
+        MagicCommands.Add<GradCheckMagic>(kernel, directive, "#!gradcheck --model net --input-shape 2,1,28,28", (command, context) =>
         {
             var model = command.GetModel<nn.Module<Tensor, Tensor>>(kernel, Name);
             var shape = SummaryMagic.ParseShape(command.InputShape)

@@ -18,7 +18,7 @@ public sealed class SparsityMagic : DatasetScanMagic
     {
         var directive = new KernelActionDirective(Name) { Description = "Activation sparsity per layer and channel over a dataset (table and bar charts)" };
         foreach (var parameter in CommonParameters()) directive.Parameters.Add(parameter);
-        kernel.AddDirective<SparsityMagic>(directive, (command, context) =>
+        MagicCommands.Add<SparsityMagic>(kernel, directive, "#!sparsity --model net --data images --batches 8", (command, context) =>
         {
             using var progress = NotebookProgress.Show(context, "Scanning activations");
             var (model, data, options) = command.Prepare(kernel, Name, progress);

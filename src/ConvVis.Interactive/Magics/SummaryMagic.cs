@@ -25,10 +25,10 @@ public sealed class SummaryMagic : ModelMagic
             Parameters =
             {
                 ModelParameter(),
-                new KernelDirectiveParameter("--input-shape", "Input shape for a dry run in eval mode: 1,3,224,224 or [1,3,224,224]"),
+                new KernelDirectiveParameter("--input-shape", "Input shape for a dry run in eval mode: 1,3,224,224 or [1,3,224,224] (default: none, so no output shapes)"),
             },
         };
-        kernel.AddDirective<SummaryMagic>(directive, (command, context) =>
+        MagicCommands.Add<SummaryMagic>(kernel, directive, "#!summary --model net --input-shape 1,3,224,224", (command, context) =>
         {
             var model = command.GetModel<nn.Module>(kernel, Name);
             long[]? shape = ParseShape(command.InputShape);
