@@ -6,7 +6,7 @@ namespace ConvVis;
 
 /// <summary>
 /// Activations as a grid of channel tiles: each channel a colour-mapped map, nearest-upscaled so small maps are
-/// visible, separated by thin white lines; dead (all-zero) channels in a red frame, constant ones in orange,
+/// visible, separated by thin white lines; all-zero channels (silent for this input) in a red frame, constant ones in orange,
 /// channels with NaN/Inf in magenta. The HTML gives every tile a tooltip (channel, min, max, mean, % zero).
 /// </summary>
 public sealed class Mosaic : IVisual
@@ -59,6 +59,9 @@ public sealed class Mosaic : IVisual
 
     /// <inheritdoc/>
     public string ToHtml() => picture.ToHtml();
+
+    // A channel that is zero for one input is silent, not dead: dead means zero for every input of a data set.
+    private const string SilentLabel = "SILENT for this input";
 
     /// <summary>
     /// Renders activations <c>[C, H, W]</c> (or one sample of <c>[N, C, H, W]</c>, see <see cref="MosaicOptions.Sample"/>).
@@ -128,7 +131,7 @@ public sealed class Mosaic : IVisual
         var image = canvas.ToImage();
         var rects = canvas.Rects();
 
-        var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel"))).ToArray();
+        var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel", SilentLabel))).ToArray();
         var (lo, mid, hi) = scale.Labels();
         var captions = new List<string>
         {
@@ -140,7 +143,7 @@ public sealed class Mosaic : IVisual
         };
         var picture = new RenderedPicture(image, regions, options.Title, captions,
             options.Title ?? $"activation mosaic of {shown.Length} channels", new ColorBar(options.Colormap, lo, mid, hi),
-            TileMarks.Legend(stats, "channel").ToArray());
+            TileMarks.Legend(stats, "channel", "silent for this input").ToArray());
         return new Mosaic(picture, c, shown, stats, factor, canvas.Columns, canvas.Rows, w * factor, h * factor);
     }
 

@@ -20,14 +20,18 @@ internal static class TileMarks
     /// <summary>The ring colour of a tile: non-finite wins over dead, dead over constant.</summary>
     public static byte[] FrameOf(TileStats s) => s.HasNonFinite ? NonFinite : s.IsDead ? Dead : s.IsConstant ? Constant : Background;
 
-    /// <summary>Legend entries (CSS colour, meaning) for the marks present in <paramref name="stats"/>.</summary>
-    public static IEnumerable<(string Css, string Text)> Legend(IEnumerable<TileStats> stats, string unit)
+    /// <summary>
+    /// Legend entries (CSS colour, meaning) for the marks present in <paramref name="stats"/>. <paramref name="allZero"/>
+    /// names an all-zero tile: "dead" for filters, but "silent for this input" for the activations of one input,
+    /// since CS231n's dead channel is zero for every input of a data set (#!dead-filters finds those).
+    /// </summary>
+    public static IEnumerable<(string Css, string Text)> Legend(IEnumerable<TileStats> stats, string unit, string allZero = "dead")
     {
         var list = stats.ToList();
         int dead = list.Count(s => s.IsDead && !s.HasNonFinite);
         int constant = list.Count(s => s.IsConstant && !s.IsDead && !s.HasNonFinite);
         int nonFinite = list.Count(s => s.HasNonFinite);
-        if (dead > 0) yield return (Css(Dead), $"red frame: dead (all zero) — {dead} {unit}{(dead == 1 ? "" : "s")}");
+        if (dead > 0) yield return (Css(Dead), $"red frame: {allZero} (all zero) — {dead} {unit}{(dead == 1 ? "" : "s")}");
         if (constant > 0) yield return (Css(Constant), $"orange frame: constant — {constant} {unit}{(constant == 1 ? "" : "s")}");
         if (nonFinite > 0) yield return (Css(NonFinite), $"magenta frame: contains NaN/Inf (NaN pixels magenta) — {nonFinite} {unit}{(nonFinite == 1 ? "" : "s")}");
     }

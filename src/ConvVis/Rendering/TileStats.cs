@@ -11,8 +11,8 @@ namespace ConvVis;
 /// <param name="HasNonFinite">At least one value is NaN or infinite.</param>
 public sealed record TileStats(int Channel, float Min, float Max, float Mean, float FractionZero, bool IsDead, bool IsConstant, bool HasNonFinite)
 {
-    /// <summary>A multi-line description used as the tile's tooltip.</summary>
-    public string Describe(string unit = "channel")
+    /// <summary>A multi-line description used as the tile's tooltip; <paramref name="allZero"/> names an all-zero tile.</summary>
+    public string Describe(string unit = "channel", string allZero = "DEAD")
     {
         var lines = new List<string>
         {
@@ -22,7 +22,7 @@ public sealed record TileStats(int Channel, float Min, float Max, float Mean, fl
             $"mean {Format(Mean)}",
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"zero {FractionZero * 100:0.#}%"),
         };
-        if (IsDead) lines.Add("DEAD: all values are zero");
+        if (IsDead) lines.Add($"{allZero}: all values are zero");
         else if (IsConstant) lines.Add("CONSTANT: all values are equal");
         if (HasNonFinite) lines.Add("contains NaN or Inf");
         return string.Join("\n", lines);

@@ -31,7 +31,7 @@ public class HtmlViewTests
         Assert.Equal(3, FilterGridTests.CountTiles(html));
         Assert.Contains("title=\"channel 0&#10;min 0&#10;max 5&#10;mean 2&#10;zero 25%\"", html);
         Assert.Contains("title=\"channel 1&#10;min -1&#10;max -1&#10;mean -1&#10;zero 0%&#10;CONSTANT: all values are equal\"", html);
-        Assert.Contains("title=\"channel 2&#10;min 0&#10;max 0&#10;mean 0&#10;zero 100%&#10;DEAD: all values are zero\"", html);
+        Assert.Contains("title=\"channel 2&#10;min 0&#10;max 0&#10;mean 0&#10;zero 100%&#10;SILENT for this input: all values are zero\"", html);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class NormalizationTests
     }
 
     [Fact]
-    public void AnAllZeroChannelIsMarkedDeadWithARedFrameAndTooltip()
+    public void AnAllZeroChannelIsMarkedSilentForThisInputWithARedFrameAndTooltip()
     {
         var (m, png) = Render([0, 0, 0, 0]);
         Assert.Equal(Grey(0), Px(png, 0, 0));
@@ -37,8 +37,10 @@ public class NormalizationTests
         png.AssertBlock(0, 0, 6, 2, Red);
         png.AssertBlock(0, 4, 2, 2, Red);
         string html = m.ToHtml();
-        Assert.Contains("DEAD: all values are zero", html);
-        Assert.Contains("red frame: dead (all zero)", html);
+        // Zero for this one input: silent. "Dead" is for channels zero on every input of a data set (#!dead-filters).
+        Assert.Contains("SILENT for this input: all values are zero", html);
+        Assert.Contains("red frame: silent for this input (all zero)", html);
+        Assert.DoesNotContain("dead", html, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
