@@ -42,7 +42,8 @@ public sealed class NotebookProgress : IProgress<ScanProgress>, IProgress<Attrib
 
     /// <inheritdoc />
     public void Report(ScanProgress value) =>
-        Update($"{value.Batches} batch{(value.Batches == 1 ? "" : "es")}{(value.TotalBatches is int t ? $" of {t}" : "")}, {value.Inputs:N0} inputs", value.Fraction);
+        Update((value.TotalBatches is int t ? $"batch {value.Batches} of {t}" : $"{value.Batches} batch{(value.Batches == 1 ? "" : "es")}")
+            + $", {value.Inputs:N0} input{(value.Inputs == 1 ? "" : "s")}", value.Fraction);
 
     /// <inheritdoc />
     public void Report(AttributionProgress value) =>
@@ -60,9 +61,15 @@ public sealed class NotebookProgress : IProgress<ScanProgress>, IProgress<Attrib
         display.Update(new HtmlString(Render(done: false)));
     }
 
+    /// <summary>How the work ended, as far as the bar can tell: cancelled, cut short, or done.</summary>
+    string Outcome() =>
+        CancellationToken.IsCancellationRequested ? "stopped: the cell was cancelled"
+        : lastFraction is double f && f < 1 ? $"stopped at {f:P0}"
+        : "finished";
+
     string Render(bool done)
     {
-        string text = $"{what}: {lastText}, {clock.Elapsed.TotalSeconds:F1} s{(done ? " (finished or stopped)" : "")}";
+        string text = $"{what}: {lastText}, {clock.Elapsed.TotalSeconds:F1} s{(done ? $" ({Outcome()})" : "")}";
         string bar = done ? "" : lastFraction is double f
             ? $"<progress value=\"{f:F3}\" max=\"1\" style=\"width:240px\"></progress> "
             : "<progress style=\"width:240px\"></progress> ";

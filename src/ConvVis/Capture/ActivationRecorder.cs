@@ -243,7 +243,7 @@ public sealed class ActivationRecorder : IDisposable
 
     /// <summary>A one-line account: layers watched, calls and bytes stored, and layers that never fired.</summary>
     public override string ToString()
-        => $"ActivationRecorder: {layers.Count} layers, {stored.Values.Sum(c => c.Count)} activations stored ({N(StoredBytes)} bytes)" +
+        => $"ActivationRecorder: {Words.Count(layers.Count, "layer")}, {Words.Count(stored.Values.Sum(c => c.Count), "activation")} stored ({N(StoredBytes)} bytes)" +
            (NotFiredExplanation is { } why ? ". " + why : ".");
 
     internal int HookCount => hooks.Count;

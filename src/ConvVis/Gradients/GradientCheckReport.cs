@@ -89,7 +89,7 @@ public sealed class GradientCheckReport : IHtmlView
         _ => "not checked: " + r.Note,
     };
 
-    private static string Layers(int n) => n == 1 ? "1 layer" : $"{n} layers";
+    private static string Layers(int n) => Words.Count(n, "layer");
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 

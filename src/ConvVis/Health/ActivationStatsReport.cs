@@ -49,7 +49,7 @@ public sealed class ActivationStatsReport : IHtmlView
     /// <inheritdoc />
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture,
-            $"Activation statistics of {Layers.Count} layers over {Inputs} inputs ({Batches} batches): {DeadCount} dead channels");
+            $"Activation statistics of {Words.Count(Layers.Count, "layer")} over {Words.Count(Inputs, "input")} ({Words.Count(Batches, "batch", "batches")}): {Words.Count(DeadCount, "dead channel")}");
 
     /// <summary>
     /// An HTML fragment: a table with a row per layer and, per layer, a bar chart of the fraction of

@@ -142,7 +142,7 @@ public sealed class Mosaic : IVisual
             $"{scale.Describe()}; colormap {options.Colormap.Name}",
         };
         var picture = new RenderedPicture(image, regions, options.Title, captions,
-            options.Title ?? $"activation mosaic of {shown.Length} channels", new ColorBar(options.Colormap, lo, mid, hi),
+            options.Title ?? $"activation mosaic of {Words.Count(shown.Length, "channel")}", new ColorBar(options.Colormap, lo, mid, hi),
             TileMarks.Legend(stats, "channel", "silent for this input").ToArray());
         return new Mosaic(picture, c, shown, stats, factor, canvas.Columns, canvas.Rows, w * factor, h * factor);
     }
