@@ -61,6 +61,22 @@ public sealed partial class ExecutedNotebook
         where line.Trim().Length > 0
         select $"cell {cell.Number}: {line}";
 
+    /// <summary>
+    /// Every line of text the cells showed: printed streams and the text/plain of displayed values (what
+    /// <c>display("...")</c> and <c>Console.WriteLine</c> show), trimmed, with the cell's number.
+    /// </summary>
+    public IEnumerable<(int Cell, string Line)> TextLines() =>
+        from cell in CodeCells
+        from output in cell.Outputs
+        from line in ShownText(output).Split('\n')
+        where line.Trim().Length > 0
+        select (cell.Number, line.Trim());
+
+    private static string ShownText(JsonElement output) =>
+        output.GetProperty("output_type").GetString() == "stream" ? Text(output.GetProperty("text"))
+        : output.TryGetProperty("data", out var data) && data.TryGetProperty("text/plain", out var plain) ? Text(plain)
+        : "";
+
     /// <summary>Every PNG shown: image/png outputs and data: URIs inside text/html outputs.</summary>
     public IEnumerable<(int Cell, byte[] Png)> Pngs()
     {
