@@ -129,13 +129,24 @@ public static class DeadFilters
         return new DeadFiltersReport(layers, stats);
     }
 
-    /// <summary>Why filters usually die, and what to try.</summary>
+    /// <summary>Why filters usually die, and what to try, when nothing is known of the layers' history.</summary>
     public const string Hint =
-        "Dead filters (channels that are never active) usually come from a learning rate that is too high (a large update " +
-        "pushes the filter's bias or weights so far negative that its ReLU never fires again and gets no gradient to recover), " +
-        "from a large negative bias, or from the 'dying ReLU' in general. Try a lower learning rate (or warm-up), LeakyReLU " +
-        "or another activation with a gradient below zero, a better initialisation (Kaiming/He), batch normalisation, or " +
-        "re-initialising the dead filters.";
+        "A channel that never fires gets no gradient and cannot recover. If these channels were alive earlier in training, " +
+        "the usual cause is a learning rate that is too high (a large update pushed the filter's weights or bias so far negative " +
+        "that its ReLU never fires again): try a lower learning rate or warm-up. If the net is untrained, or they were dead from " +
+        "the start, the cause is the initialisation or a large negative bias: try Kaiming/He initialisation, batch normalisation, " +
+        "or LeakyReLU. A TrainingMonitor that watched the training tells which: report.WithHistory(monitor).";
+
+    /// <summary>The hint for channels a <see cref="TrainingMonitor"/> saw alive earlier: they died during training.</summary>
+    internal const string DiedDuringTraining =
+        "died during training (the monitor saw them alive earlier): the mark of a learning rate that is too high, where a large " +
+        "update pushes a filter's weights or bias so far negative that its ReLU never fires again and gets no gradient to recover. " +
+        "Try a lower learning rate or warm-up, LeakyReLU, batch normalisation, or re-initialising the dead filters.";
+
+    /// <summary>The hint for channels that were already dead at the monitor's first record.</summary>
+    internal const string DeadFromTheStart =
+        "already dead at the monitor's first record, before training could change them: the cause is the initialisation " +
+        "or a large negative bias, not the learning rate. Try Kaiming/He initialisation, zero biases, batch normalisation or LeakyReLU.";
 
     static ActivationRecorder RecordExample(nn.Module<Tensor, Tensor> model, Tensor example, string[] names)
     {

@@ -37,10 +37,54 @@ public sealed class DeadFilterLayer
 /// <summary>The result of <see cref="DeadFilters"/>.Find: dead channels per layer, renderable as HTML.</summary>
 public sealed class DeadFiltersReport : IHtmlView
 {
-    internal DeadFiltersReport(IReadOnlyList<DeadFilterLayer> layers, ActivationStatsReport stats)
+    internal DeadFiltersReport(IReadOnlyList<DeadFilterLayer> layers, ActivationStatsReport stats, TrainingMonitor? history = null)
     {
         Layers = layers;
         Stats = stats;
+        History = history;
+    }
+
+    /// <summary>The monitor that watched the training, if given with <see cref="WithHistory"/>: it makes the hint specific.</summary>
+    public TrainingMonitor? History { get; }
+
+    /// <summary>
+    /// The same report, told the training's history: channels the monitor saw alive earlier died during training (a
+    /// learning rate too high); channels dead at its first record were dead from the start (initialisation, bias).
+    /// </summary>
+    public DeadFiltersReport WithHistory(TrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return new DeadFiltersReport(Layers, Stats, monitor);
+    }
+
+    /// <summary>Why these channels are dead and what to try, from what is known: the history when given, else both usual causes.</summary>
+    public string Hint
+    {
+        get
+        {
+            if (DeadCount == 0) return "No dead channels.";
+            var entries = History?.Entries;
+            if (entries is not { Count: > 0 }) return DeadFilters.Hint;
+            var first = entries[0];
+            var parts = new List<string>();
+            foreach (var l in Layers.Where(l => l.DeadChannels.Count > 0))
+            {
+                if (!first.DeadCounts.TryGetValue(l.Name, out int atStart))
+                {
+                    parts.Add($"The monitor did not watch {l.Name}. {DeadFilters.Hint}");
+                    continue;
+                }
+                int died = Math.Max(0, l.DeadChannels.Count - atStart);
+                string step = first.Step.ToString("G", CultureInfo.InvariantCulture);
+                if (died > 0)
+                    parts.Add($"{l.Name}: {Words.Count(died, "channel")} of its {l.DeadChannels.Count} dead {DeadFilters.DiedDuringTraining}");
+                int fromStart = Math.Min(atStart, l.DeadChannels.Count);
+                if (fromStart > 0)
+                    parts.Add($"{l.Name}: {Words.Count(fromStart, "channel")} {(fromStart == 1 ? "was" : "were")} " +
+                        DeadFilters.DeadFromTheStart.Replace("the monitor's first record", $"the monitor's first record (step {step})"));
+            }
+            return string.Join(" ", parts);
+        }
     }
 
     /// <summary>Every checked layer (also those without dead channels), in model order.</summary>
@@ -61,7 +105,7 @@ public sealed class DeadFiltersReport : IHtmlView
     /// <inheritdoc />
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{DeadCount} dead channels in {Layers.Count(l => l.DeadChannels.Count > 0)} of {Layers.Count} layers over {Stats.Inputs} inputs (threshold {Stats.Threshold:G4})");
+            $"{Words.Count(DeadCount, "dead channel")} in {Layers.Count(l => l.DeadChannels.Count > 0)} of {Words.Count(Layers.Count, "layer")} over {Words.Count(Stats.Inputs, "input")} (threshold {Stats.Threshold:G4})");
 
     /// <summary>HTML: a summary, then per layer with dead channels their indices, filters and empty maps, and the hint.</summary>
     public string ToHtml()
@@ -80,14 +124,14 @@ public sealed class DeadFiltersReport : IHtmlView
         foreach (var l in Layers.Where(l => l.DeadChannels.Count > 0))
         {
             sb.Append("<details open><summary>").Append(HealthHtml.Escape(l.Name))
-              .Append(CultureInfo.InvariantCulture, $": {l.DeadChannels.Count} dead of {l.Stats.Channels.Count} — channels ")
+              .Append(CultureInfo.InvariantCulture, $": {l.DeadChannels.Count} dead of {Words.Count(l.Stats.Channels.Count, "channel")} — channels ")
               .Append(HealthHtml.Escape(DeadFilters.ShortList(l.DeadChannels))).Append("</summary>");
             if (l.Filters is not null) sb.Append(l.Filters.ToHtml());
             else sb.Append("<p>No convolution producing these channels was found, so no filters are shown.</p>");
             if (l.ActivationTiles is not null) sb.Append(l.ActivationTiles.ToHtml());
             sb.Append("</details>");
         }
-        if (DeadCount > 0) sb.Append("<p class=\"convvis-hint\">").Append(HealthHtml.Escape(DeadFilters.Hint)).Append("</p>");
+        if (DeadCount > 0) sb.Append("<p class=\"convvis-hint\">").Append(HealthHtml.Escape(Hint)).Append("</p>");
         else sb.Append("<p>No dead channels.</p>");
         return sb.Append("</div>").ToString();
     }

@@ -20,6 +20,32 @@ public class DeadFiltersTests
     }
 
     [Fact]
+    public void TheHintSaysDeadFromTheStartOrDiedDuringTrainingWhenAMonitorWatched()
+    {
+        manual_seed(3);
+        var conv1 = nn.Conv2d(1, 8, 3, padding: 1);
+        using (no_grad()) conv1.bias![1] = -100f;                // dead before training starts
+        using var net = nn.Sequential(("conv1", conv1), ("relu1", nn.ReLU()));
+        var probe = randn(16, 1, 10, 10);
+        using var monitor = new TrainingMonitor(net, probe);
+        monitor.Record(0);
+        using (no_grad()) { conv1.bias![5] = -100f; conv1.bias![6] = -100f; } // "training" kills two more
+        monitor.Record(1);
+
+        var plain = DeadFilters.Find(net, new[] { probe });
+        Assert.Equal(new[] { 1, 5, 6 }, plain["relu1"].DeadChannels);
+        Assert.Equal(DeadFilters.Hint, plain.Hint);               // no history: both usual causes
+        Assert.Contains("If the net is untrained", plain.Hint);
+
+        var known = plain.WithHistory(monitor);
+        Assert.Contains("relu1: 2 channels of its 3 dead died during training", known.Hint);
+        Assert.Contains("learning rate that is too high", known.Hint);
+        Assert.Contains("relu1: 1 channel was already dead at the monitor's first record (step 0)", known.Hint);
+        Assert.Contains("not the learning rate", known.Hint);
+        Assert.Contains(Html.Escape("relu1: 2 channels of its 3 dead died during training"), known.ToHtml());
+    }
+
+    [Fact]
     public void PlantedDeadFiltersAreShownWithTheirFiltersEmptyMapsAndAHint()
     {
         manual_seed(2);
