@@ -69,7 +69,53 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
-        return FromBytes(File.ReadAllBytes(path), path);
+        using var stream = File.OpenRead(path);
+        return FromBytes(ReadBounded(stream, path), path);
+    }
+
+    /// <summary>The largest model <see cref="Load(string)"/> and <see cref="Load(Stream, string)"/> read: 2 GiB by
+    /// default, protobuf's own limit for a message and so the largest single-file ONNX model there is (VGG-19 is
+    /// 548 MB); a longer file or stream is refused before it is read to the end. Can be lowered (to refuse large uploads,
+    /// say), not raised.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or exceeds 2 GiB.</exception>
+    public static long MaxFileBytes
+    {
+        get => _maxFileBytes;
+        set
+        {
+            if (value <= 0 || value > ProtobufLimit)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"OnnxModel.MaxFileBytes must be between 1 and {ProtobufLimit} (2 GiB, protobuf's limit).");
+            _maxFileBytes = value;
+        }
+    }
+
+    // 2 GiB less what .NET allows in one array (Array.MaxLength); protobuf itself stops at 2^31 - 1.
+    private const long ProtobufLimit = 0x7FFFFFC7;
+    private static long _maxFileBytes = ProtobufLimit;
+
+    /// <summary>Reads a file or stream into one array, refusing more than <see cref="MaxFileBytes"/> before reading it all.</summary>
+    private static byte[] ReadBounded(Stream stream, string source)
+    {
+        long limit = MaxFileBytes;
+        string tooBig = $"'{source}' is larger than the limit of {limit} bytes for an ONNX model (OnnxModel.MaxFileBytes); it is not a model this importer can load (protobuf caps a model at 2 GiB; larger models keep their weights in external files, which are not supported).";
+        if (stream.CanSeek && stream.Length > 0)
+        {
+            long size = stream.Length - stream.Position;
+            if (size > limit) throw new InvalidDataException(tooBig);
+            var exact = new byte[size];
+            stream.ReadExactly(exact);
+            return exact;
+        }
+        // Unknown length (a pipe, /dev/zero, a network stream): read in chunks up to the limit.
+        using var copy = new MemoryStream();
+        var chunk = new byte[1 << 20];
+        int n;
+        while ((n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit + 1 - copy.Length))) > 0)
+        {
+            copy.Write(chunk, 0, n);
+            if (copy.Length > limit) throw new InvalidDataException(tooBig);
+        }
+        return copy.ToArray();
     }
 
     /// <summary>Loads an ONNX model from a stream (read to its end).</summary>
@@ -81,9 +127,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     public static OnnxModel Load(Stream stream, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return FromBytes(copy.ToArray(), sourceName);
+        return FromBytes(ReadBounded(stream, sourceName), sourceName);
     }
 
     internal static OnnxModel FromBytes(byte[] bytes, string source, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
@@ -131,6 +175,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         Producer = (proto.ProducerName + " " + proto.ProducerVersion).Trim();
         var graph = proto.Graph;
 
+        CheckUniqueValueNames(graph, source);
         var initializerNames = new HashSet<string>(graph.Initializers.Select(t => t.Name));
         foreach (var input in graph.Inputs.Where(i => !initializerNames.Contains(i.Name)))
         {
@@ -148,6 +193,8 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
 
         foreach (var output in graph.Outputs)
         {
+            if (output.Name.Length == 0)
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: graph output #{_outputs.Count} has an empty name.");
             _outputs.Add(ToInfo(output));
             _outputSlots.Add(compiler.RuntimeSlot(output.Name, $"graph output '{output.Name}'"));
         }
@@ -155,6 +202,39 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: its graph has no output.");
         ComputeFreeing();
         eval();
+    }
+
+    /// <summary>ONNX values are named once (SSA): two graph inputs, two initializers, or a node output that
+    /// reuses an input's or initializer's name would silently read the wrong tensor, so they are refused.</summary>
+    private static void CheckUniqueValueNames(GraphProto graph, string source)
+    {
+        var defined = new Dictionary<string, string>();
+        void Define(string name, string what)
+        {
+            if (name.Length == 0) return;
+            if (defined.TryGetValue(name, out var first))
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: value name '{name}' is defined twice ({first}, then {what}); every graph input, initializer and node output needs its own name.");
+            defined[name] = what;
+        }
+        var initializers = new HashSet<string>();
+        foreach (var t in graph.Initializers)
+        {
+            Define(t.Name, $"initializer '{t.Name}'");
+            initializers.Add(t.Name);
+        }
+        // Before IR version 4 every initializer is also listed as a graph input (its default value): that is one value.
+        foreach (var input in graph.Inputs.Where(i => !initializers.Contains(i.Name)))
+            Define(input.Name, $"graph input '{input.Name}'");
+        var inputNames = new HashSet<string>();
+        foreach (var input in graph.Inputs)
+            if (!inputNames.Add(input.Name))
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: value name '{input.Name}' is defined twice (graph input '{input.Name}' is listed twice); every graph input needs its own name.");
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            var node = graph.Nodes[i];
+            foreach (var output in node.Outputs)
+                Define(output, $"an output of {node.OpType} node '{(node.Name.Length > 0 ? node.Name : output)}' (#{i})");
+        }
     }
 
     private static OnnxValueInfo ToInfo(ValueInfoProto v) =>

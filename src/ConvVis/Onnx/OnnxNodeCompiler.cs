@@ -52,6 +52,21 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         _node = node;
         _index = index;
         _attrs = new OnnxAttributes(node);
+        try
+        {
+            CompileNode();
+        }
+        catch (Exception e) when (e is not (InvalidDataException or NotSupportedException or OperationCanceledException))
+        {
+            // A check we did not think of: still a load failure that names the file and the node, never a raw
+            // ArgumentException or native error from building the layer.
+            throw Invalid(e.Message.TrimEnd('.'), e);
+        }
+    }
+
+    private void CompileNode()
+    {
+        var node = _node;
         if (node.Domain is not ("" or "ai.onnx"))
             throw Unsupported($"operator domain '{node.Domain}' is not supported (only the default ONNX domain is)");
         if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
@@ -104,6 +119,27 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private NotSupportedException Unsupported(string what) =>
         new($"Cannot import '{_source}': {NodeLabel}: {what}.");
 
+    private InvalidDataException Invalid(string what, Exception? inner = null) =>
+        new($"'{_source}' is not a valid ONNX model: {NodeLabel}: {what}.", inner);
+
+    private static string Dims(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+
+    /// <summary>Requires a 1-D constant of <paramref name="size"/> values (a bias, a BatchNorm statistic).</summary>
+    private void RequireVector(Tensor t, long size, string role)
+    {
+        if (t.dim() != 1 || t.shape[0] != size)
+            throw Invalid($"{role} has shape {Dims(t)}, but it must be a vector of {size} values");
+    }
+
+    /// <summary>A constant that must hold exactly one value (a Clip bound, a Dropout ratio).</summary>
+    private Tensor Scalar(int k, string role)
+    {
+        var t = Const(k, role);
+        if (t.numel() != 1)
+            throw Invalid($"input {k} ({role}) must be a single value, but has shape {Dims(t)}");
+        return t;
+    }
+
     /// <summary>The slot a runtime value lives in; a constant becomes a registered buffer.</summary>
     public int RuntimeSlot(string name, string user)
     {
@@ -136,7 +172,11 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {e.Message}.", e);
+                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {e.Message} (read by {NodeLabel}).", e);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"Cannot import '{_source}': {e.Message} (read by {NodeLabel}).", e);
             }
             _constants[name] = t;
         }

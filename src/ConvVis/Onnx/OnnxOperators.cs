@@ -31,13 +31,22 @@ internal sealed partial class OnnxNodeCompiler
         if (w.dim() != 4)
             throw Unsupported($"only 2-D convolutions are supported; the weights have shape [{string.Join(", ", w.shape)}]");
         long group = _attrs.Int("group", 1);
+        if (group < 1)
+            throw Invalid($"group is {group}; it must be at least 1");
+        if (w.shape.Any(d => d == 0))
+            throw Invalid($"the weights have shape {Dims(w)}, with no filters or an empty kernel");
+        if (w.shape[0] % group != 0)
+            throw Invalid($"{w.shape[0]} filters cannot be split into {group} groups");
         long[] kernel = { w.shape[2], w.shape[3] };
         if (_attrs.Ints("kernel_shape") is { } ks && !ks.SequenceEqual(kernel))
             throw Unsupported($"kernel_shape [{string.Join(", ", ks)}] differs from the weights' [{string.Join(", ", kernel)}]");
         long[] strides = Pair("strides");
         long[] dilations = Pair("dilations");
         var (pads, autoPad) = SpatialPadding();
+        if (strides.Concat(dilations).Any(v => v < 1))
+            throw Invalid($"strides [{string.Join(", ", strides)}] and dilations [{string.Join(", ", dilations)}] must be at least 1");
         Tensor? bias = HasInput(2) ? Const(2, "bias") : null;
+        if (bias is not null) RequireVector(bias, w.shape[0], "the bias");
         bool symmetric = autoPad == "NOTSET" && pads[0] == pads[2] && pads[1] == pads[3];
 
         var conv = nn.Conv2d(w.shape[1] * group, w.shape[0], (kernel[0], kernel[1]),
@@ -60,7 +69,13 @@ internal sealed partial class OnnxNodeCompiler
             throw Unsupported("spatial=0 (per-activation statistics) is not supported");
         if (_attrs.Int("training_mode", 0) != 0)
             throw Unsupported("training_mode=1 is not supported (the importer runs inference graphs)");
-        var bn = nn.BatchNorm2d(scale.shape[0], eps: _attrs.Float("epsilon", 1e-5f));
+        if (scale.dim() != 1 || scale.shape[0] == 0)
+            throw Invalid($"the scale has shape {Dims(scale)}, but it must be a vector with one value per channel");
+        long channels = scale.shape[0];
+        RequireVector(shift, channels, "the bias");
+        RequireVector(mean, channels, "the mean");
+        RequireVector(variance, channels, "the variance");
+        var bn = nn.BatchNorm2d(channels, eps: _attrs.Float("epsilon", 1e-5f));
         Assign(bn.weight, scale);
         Assign(bn.bias, shift);
         Assign(bn.running_mean, mean);
@@ -92,8 +107,8 @@ internal sealed partial class OnnxNodeCompiler
         }
         else
         {
-            if (HasInput(1)) lo = Const(1, "min").to_type(ScalarType.Float32).item<float>();
-            if (HasInput(2)) hi = Const(2, "max").to_type(ScalarType.Float32).item<float>();
+            if (HasInput(1)) lo = Scalar(1, "min").to_type(ScalarType.Float32).item<float>();
+            if (HasInput(2)) hi = Scalar(2, "max").to_type(ScalarType.Float32).item<float>();
         }
         Layer(new Clip(lo, hi));   // ReLU6 and friends stay hookable layers
     }
@@ -106,6 +121,8 @@ internal sealed partial class OnnxNodeCompiler
             throw Unsupported($"only 2-D pooling is supported; kernel_shape is [{string.Join(", ", kernel)}]");
         long[] strides = Pair("strides");
         long[] dilations = max && _opset >= 10 ? Pair("dilations") : new long[] { 1, 1 };
+        if (kernel.Concat(strides).Concat(dilations).Any(v => v < 1))
+            throw Invalid($"kernel_shape [{string.Join(", ", kernel)}], strides and dilations must be at least 1");
         bool ceil = _opset >= 10 && _attrs.Int("ceil_mode", 0) != 0;
         bool countPad = !max && _attrs.Int("count_include_pad", 0) != 0;
         if (max) _attrs.Ignore("storage_order");   // only affects the Indices output, which is rejected
@@ -180,8 +197,10 @@ internal sealed partial class OnnxNodeCompiler
         _attrs.Ignore("is_test", "seed");
         float ratio = 0.5f;
         if (_opset < 12) ratio = _attrs.Float("ratio", 0.5f);
-        else if (HasInput(1)) ratio = Const(1, "ratio").to_type(ScalarType.Float32).item<float>();
-        if (HasInput(2) && Const(2, "training_mode").to_type(ScalarType.Int64).item<long>() != 0)
+        else if (HasInput(1)) ratio = Scalar(1, "ratio").to_type(ScalarType.Float32).item<float>();
+        if (!(ratio >= 0 && ratio < 1))
+            throw Invalid($"ratio {ratio} is not in [0, 1)");
+        if (HasInput(2) && Scalar(2, "training_mode").to_type(ScalarType.Int64).item<long>() != 0)
             throw Unsupported("training_mode=true is not supported");
         Layer(nn.Dropout(ratio));
     }
