@@ -169,8 +169,8 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         var opset = proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(-1).Max();
         if (opset < 0)
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: it imports no version of the default operator set (ai.onnx).");
-        if (opset < 7 || opset > 17)
-            throw new NotSupportedException($"'{source}' uses ONNX opset {opset}; the importer supports opsets 7 to 17. Re-export the model with an opset in that range (e.g. torch.onnx.export(..., opset_version=17)).");
+        if (opset < 7 || opset > 21)
+            throw new NotSupportedException($"'{source}' uses ONNX opset {opset}; the importer supports opsets 7 to 21. Re-export the model with an opset in that range (e.g. torch.onnx.export(..., opset_version=17)).");
         OpsetVersion = opset;
         Producer = (proto.ProducerName + " " + proto.ProducerVersion).Trim();
         var graph = proto.Graph;

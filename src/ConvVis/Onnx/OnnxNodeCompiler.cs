@@ -72,42 +72,9 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no output.");
 
-        switch (node.OpType)
-        {
-            case "Constant": CompileConstant(); break;
-            case "Conv": Conv(); break;
-            case "BatchNormalization": BatchNorm(); break;
-            case "Relu": Layer(nn.ReLU()); break;
-            case "LeakyRelu": Layer(nn.LeakyReLU(_attrs.Float("alpha", 0.01f))); break;
-            case "Sigmoid": Layer(nn.Sigmoid()); break;
-            case "Tanh": Layer(nn.Tanh()); break;
-            case "Clip": Clip(); break;
-            case "MaxPool": Pool(max: true); break;
-            case "AveragePool": Pool(max: false); break;
-            case "GlobalAveragePool": Layer(nn.AdaptiveAvgPool2d(1), rank: 4); break;
-            case "GlobalMaxPool": Layer(nn.AdaptiveMaxPool2d(new long[] { 1, 1 }), rank: 4); break;
-            case "Gemm": Gemm(); break;
-            case "MatMul": Elementwise((a, b) => torch.matmul(a, b)); break;
-            case "Add": Elementwise((a, b) => a + b); break;
-            case "Sub": Elementwise((a, b) => a - b); break;
-            case "Mul": Elementwise((a, b) => a * b); break;
-            case "Div": Elementwise((a, b) => a / b); break;
-            case "Concat": Concat(); break;
-            case "Flatten": Flatten(); break;
-            case "Reshape": Reshape(); break;
-            case "Dropout": Dropout(); break;
-            case "Softmax": Softmax(); break;
-            case "Pad": Pad(); break;
-            case "Identity": Plain(1, a => a[0]!); break;
-            case "Shape": Shape(); break;
-            case "Gather": Gather(); break;
-            case "Unsqueeze": Unsqueeze(); break;
-            case "Squeeze": Squeeze(); break;
-            case "Cast": Cast(); break;
-            case "Split": Split(); break;
-            default:
-                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Split");
-        }
+        if (!ByName.TryGetValue(node.OpType, out var op))
+            throw Unsupported($"operator {node.OpType} is not supported. Supported: {SupportedList}");
+        op.Compile(this);
 
         string? unread = _attrs.Unread.FirstOrDefault();
         if (unread is not null)
@@ -208,16 +175,36 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     /// <summary>A plain computed step over the first <paramref name="arity"/> inputs.</summary>
     private void Plain(int arity, Func<Tensor?[], Tensor> run)
     {
+        if (TryFold(arity, run)) return;
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
         if (arity > 0 && inputs[0] < 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a) }));
     }
 
+    /// <summary>A computed node whose inputs are all constants is computed once, at load time, and its output is
+    /// a constant too. So an Identity of an initializer (PyTorch's exporter shares one initializer between several
+    /// nodes that way, e.g. the zero biases of an untrained network) is as constant as the initializer itself, and
+    /// a Conv reading it gets its weights at load time.</summary>
+    private bool TryFold(int arity, Func<Tensor?[], Tensor> run)
+    {
+        var present = Enumerable.Range(0, Math.Min(arity, _node.Inputs.Count)).Where(HasInput).ToList();
+        if (present.Count == 0 || !present.All(InputIsConstant) || _node.Outputs.Count != 1)
+            return false;
+        var args = new Tensor?[arity];
+        foreach (int k in present) args[k] = ConstantTensor(_node.Inputs[k]);
+        var value = run(args);
+        // An Identity-like result is the argument itself: give the constant its own handle.
+        if (Array.Exists(args, a => ReferenceEquals(a, value))) value = value.alias();
+        _constants[_node.Outputs[0]] = value;
+        return true;
+    }
+
     private delegate Tensor OnnxRunContextUse(Tensor?[] args, OnnxRunContext context);
 
     private void PlainWithContext(int arity, OnnxRunContextUse run)
     {
+        if (TryFold(arity, a => run(a, new OnnxRunContext(null)))) return;
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a, c) }));
     }
