@@ -86,6 +86,8 @@ internal sealed partial class OnnxNodeCompiler
     {
         long size = _attrs.Int("size", 0);
         if (size < 1) throw Invalid($"size is {size}; it must be at least 1");
+        // An even window is centred differently by ONNX (one more channel after) and torch (one more before).
+        if (size % 2 == 0) throw Unsupported($"an even size ({size}) is not supported");
         Layer(nn.LocalResponseNorm(size, _attrs.Float("alpha", 1e-4f), _attrs.Float("beta", 0.75f), _attrs.Float("bias", 1f)), 4);
     }
 

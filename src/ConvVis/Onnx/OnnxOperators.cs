@@ -362,6 +362,10 @@ internal sealed partial class OnnxNodeCompiler
     {
         long axis = _attrs.Int("axis", 0);
         long[]? sizes = _opset < 13 ? _attrs.Ints("split") : HasInput(1) ? ConstLongs(1, "split") : null;
+        // Opset 18 names the number of outputs; without sizes the last part may be smaller (ceil-sized parts).
+        bool ceilParts = _opset >= 18 && sizes is null;
+        if (_opset >= 18 && _attrs.Has("num_outputs") && _attrs.Int("num_outputs", 0) != _node.Outputs.Count)
+            throw Invalid($"num_outputs is {_attrs.Int("num_outputs", 0)} but the node has {_node.Outputs.Count} outputs");
         int input = In(0);
         if (input < 0 || _node.Outputs.Any(o => o.Length == 0))
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} needs an input and named outputs.");
@@ -377,7 +381,8 @@ internal sealed partial class OnnxNodeCompiler
         {
             var x = a[0]!;
             long ax = Normalize(axis, x.dim());
-            long[] s = sizes ?? Enumerable.Repeat(x.shape[ax] / parts, parts).ToArray();
+            long chunk = ceilParts ? (x.shape[ax] + parts - 1) / parts : x.shape[ax] / parts;
+            long[] s = sizes ?? Enumerable.Range(0, parts).Select(i => Math.Clamp(x.shape[ax] - i * chunk, 0, chunk)).ToArray();
             if (s.Length != parts || s.Sum() != x.shape[ax])
                 throw new ArgumentException($"Split: sizes [{string.Join(", ", s)}] do not divide dimension {ax} of size {x.shape[ax]} into {parts} parts.");
             return x.split(s, ax);
