@@ -19,11 +19,10 @@ namespace ConvVis;
 /// <para>Layer names: a node <c>/layer1/layer1.0/conv1/Conv</c> (PyTorch export) becomes the module
 /// <c>layer1.0.conv1</c>; other node names are used as they are, with '/' and '.' as scope separators
 /// and other punctuation mapped to '_'. <see cref="LayerNames"/> maps every ONNX node to its module.</para>
-/// <para>Operators (default domain, opsets 7 to 17): as layers Conv (2-D; groups, dilation, asymmetric and SAME
-/// padding), BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip with constant bounds, MaxPool, AveragePool,
-/// GlobalAveragePool, GlobalMaxPool, Gemm with constant B (as Linear), Flatten(axis 1), Dropout, Softmax; computed
-/// in the graph Add, Sub, Mul, Div, MatMul, Concat, Reshape, Pad, Identity, Constant, Shape, Gather, Unsqueeze,
-/// Squeeze, Cast, Split and the other forms of Gemm, Flatten and Clip. Anything else fails at load time with a
+/// <para>Operators (default domain, opsets 7 to 21): see <see cref="SupportedOperators"/>. Parametric operators and
+/// activations (Conv, ConvTranspose, BatchNormalization, LayerNormalization, PRelu, HardSwish, Gelu, ...) become layers;
+/// elementwise and shape operators (Add, Transpose, Slice, ReduceMean, ...) are computed in the graph, and those whose
+/// inputs are all constants are computed once at load time. Anything else fails at load time with a
 /// <see cref="NotSupportedException"/> naming the operator, the node and the opset.</para>
 /// <para>A graph whose batch dimension is fixed to 1 still runs batches: a Reshape to a constant shape
 /// whose first entry is 1 keeps the batch size of its input when the model's input batch is not 1.</para>
@@ -58,6 +57,11 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     /// <summary>For every ONNX node that became a layer: node name (or first output name when the
     /// node has none) to module name as listed by <c>named_modules()</c>.</summary>
     public IReadOnlyDictionary<string, string> LayerNames => _layerNames;
+
+    /// <summary>Every operator the importer supports and what it becomes, in the order of the README's table; any
+    /// other operator fails at load time with a <see cref="NotSupportedException"/> that lists these.</summary>
+    public static IReadOnlyList<OnnxSupportedOperator> SupportedOperators { get; } =
+        OnnxNodeCompiler.Operators.Select(o => new OnnxSupportedOperator(o.Name, o.Becomes)).ToList();
 
     /// <summary>Loads an ONNX model file.</summary>
     /// <param name="path">Path of the .onnx file.</param>
