@@ -20,6 +20,8 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private readonly Dictionary<string, TensorProto> _initializers = new();
     private readonly Dictionary<string, Tensor> _constants = new();
     private readonly HashSet<string> _consumed = new();
+    private readonly Dictionary<string, int> _uses = new();
+    private readonly HashSet<string> _aliases = new();   // constants that are another constant under a new name (Identity)
 
     private NodeProto _node = new();
     private OnnxAttributes _attrs = null!;
@@ -34,7 +36,12 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         _opset = opset;
         _source = source;
         foreach (var t in graph.Initializers) _initializers[t.Name] = t;
-        foreach (var n in graph.Nodes) foreach (var i in n.Inputs) _consumed.Add(i);
+        foreach (var n in graph.Nodes)
+            foreach (var i in n.Inputs)
+            {
+                _consumed.Add(i);
+                _uses[i] = _uses.GetValueOrDefault(i) + 1;
+            }
         foreach (var o in graph.Outputs) _consumed.Add(o.Name);
     }
 
@@ -195,7 +202,11 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         foreach (int k in present) args[k] = ConstantTensor(_node.Inputs[k]);
         var value = run(args);
         // An Identity-like result is the argument itself: give the constant its own handle.
-        if (Array.Exists(args, a => ReferenceEquals(a, value))) value = value.alias();
+        if (Array.Exists(args, a => ReferenceEquals(a, value)))
+        {
+            value = value.alias();
+            _aliases.Add(_node.Outputs[0]);
+        }
         _constants[_node.Outputs[0]] = value;
         return true;
     }
@@ -230,6 +241,21 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             using var y = layer.call(prepared);
             return new[] { after(x, y) };
         }));
+    }
+
+    /// <summary>Layers whose weights come from the file are built on the meta device (no memory, no random
+    /// initialisation, which for a VGG's 100M-weight classifier takes longer than reading the file), then
+    /// given the file's tensors with <see cref="Adopt"/>.</summary>
+    private static readonly Device Unallocated = new(DeviceType.META);
+
+    /// <summary>A layer parameter made from a loaded constant without copying it: it shares the tensor read from
+    /// the file (the one copy of the weights), unless another node reads the same constant, which then gets its own
+    /// copy so that editing one layer's weights never changes another's.</summary>
+    private Parameter Adopt(Tensor value, string constantName)
+    {
+        bool shared = (_uses.TryGetValue(constantName, out int uses) && uses > 1) || _aliases.Contains(constantName);
+        using var data = shared ? value.clone() : value.alias();
+        return new Parameter(data.detach(), requires_grad: true);
     }
 
     private static void Assign(Tensor? target, Tensor value)

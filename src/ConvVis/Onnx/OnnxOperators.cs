@@ -1,5 +1,6 @@
 using ConvVis.Onnx.Proto;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -51,9 +52,9 @@ internal sealed partial class OnnxNodeCompiler
 
         var conv = nn.Conv2d(w.shape[1] * group, w.shape[0], (kernel[0], kernel[1]),
             stride: (strides[0], strides[1]), padding: symmetric ? (pads[0], pads[1]) : (0, 0),
-            dilation: (dilations[0], dilations[1]), groups: group, bias: bias is not null);
-        Assign(conv.weight, w);
-        if (bias is not null) Assign(conv.bias, bias);
+            dilation: (dilations[0], dilations[1]), groups: group, bias: bias is not null, device: Unallocated);
+        conv.weight = Adopt(w, _node.Inputs[1]);
+        if (bias is not null) conv.bias = Adopt(bias, _node.Inputs[2]);
         // Asymmetric or SAME padding: pad explicitly, then convolve without padding.
         Layer(conv, 4, symmetric ? null : x => F.pad(x, TorchPads(x, autoPad, pads, kernel, strides, dilations), PaddingModes.Constant, 0));
     }
@@ -148,20 +149,17 @@ internal sealed partial class OnnxNodeCompiler
             var b = Const(1, "B");
             if (b.dim() != 2)
                 throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has a {b.dim()}-D B.");
-            using var w = (transB ? b : b.t()) * alpha;   // Linear's weight is [out, in]
-            long outputs = w.shape[0], inputs = w.shape[1];
+            long outputs = transB ? b.shape[0] : b.shape[1];
             Tensor? c = HasInput(2) ? Const(2, "C") : null;
             bool cIsRow = c is null || c.numel() == 1 || (c.numel() == outputs && (c.dim() == 1 || (c.dim() == 2 && c.shape[0] == 1)));
             if (cIsRow)
             {
-                var linear = nn.Linear(inputs, outputs, hasBias: c is not null);
-                Assign(linear.weight, w);
-                if (c is not null)
-                {
-                    using var biasValues = c.reshape(-1).expand(outputs) * beta;
-                    Assign(linear.bias, biasValues);
-                }
-                Layer(linear, 2);
+                // Linear's weight is [out, in]: PyTorch's exports (transB = 1, alpha = 1) are used as they are.
+                var weight = transB && alpha == 1 ? Adopt(b, _node.Inputs[1]) : new Parameter(((transB ? b : b.t()) * alpha).contiguous());
+                Parameter? bias = c is null ? null
+                    : beta == 1 && c.numel() == outputs ? Adopt(c.reshape(outputs), _node.Inputs[2])
+                    : new Parameter(c.reshape(-1).expand(outputs) * beta);
+                Layer(nn.Linear(weight, bias), 2);
                 return;
             }
         }

@@ -288,7 +288,15 @@ public class OnnxModernOperatorTests
             .Node("Add", new[] { "c2", "c1" }, new[] { "y" }).Output("y");
         using var model = Check(g, new long[] { 1, 2, 5, 5 });
         Assert.Equal(new[] { "conv1", "conv2" }, model.named_modules().Select(m => m.name));
-        foreach (var (_, conv) in model.named_modules())
-            Assert.Equal(new[] { 0.25f, -0.5f }, ((TorchSharp.Modules.Conv2d)conv).bias!.data<float>().ToArray());
+        var convs = model.named_modules().Select(m => (TorchSharp.Modules.Conv2d)m.module).ToArray();
+        foreach (var conv in convs)
+        {
+            Assert.Equal(new[] { 0.25f, -0.5f }, conv.bias!.data<float>().ToArray());
+            Assert.Equal(TorchSharp.DeviceType.CPU, conv.weight!.device_type);
+            Assert.True(conv.weight.requires_grad);
+        }
+        // Each conv owns its copy: editing one layer's bias leaves the other's alone.
+        using (TorchSharp.torch.no_grad()) convs[0].bias!.add_(1);
+        Assert.Equal(new[] { 0.25f, -0.5f }, convs[1].bias!.data<float>().ToArray());
     }
 }
