@@ -73,9 +73,27 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
-        using var stream = File.OpenRead(path);
-        return FromBytes(ReadBounded(stream, path), path);
+        return FromFile(path);
     }
+
+    /// <summary>Loads a file through a memory map (weights copied once, from the page cache into the tensors);
+    /// devices and pipes, whose length is unknown, are read as streams up to <see cref="MaxFileBytes"/>.</summary>
+    internal static OnnxModel FromFile(string path, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
+    {
+        var info = new FileInfo(path);
+        if (info.Length == 0)
+        {
+            using var stream = File.OpenRead(path);
+            return FromBytes(ReadBounded(stream, path), path, naming);
+        }
+        if (info.Length > MaxFileBytes)
+            throw new InvalidDataException(TooBig(path, MaxFileBytes));
+        using var mapped = new MappedFile(path, info.Length);
+        return FromBytes(mapped.Memory, path, naming);
+    }
+
+    private static string TooBig(string source, long limit) =>
+        $"'{source}' is larger than the limit of {limit} bytes for an ONNX model (OnnxModel.MaxFileBytes); it is not a model this importer can load (protobuf caps a model at 2 GiB; larger models keep their weights in external files, which are not supported).";
 
     /// <summary>The largest model <see cref="Load(string)"/> and <see cref="Load(Stream, string)"/> read: 2 GiB by
     /// default, protobuf's own limit for a message and so the largest single-file ONNX model there is (VGG-19 is
@@ -101,7 +119,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     private static byte[] ReadBounded(Stream stream, string source)
     {
         long limit = MaxFileBytes;
-        string tooBig = $"'{source}' is larger than the limit of {limit} bytes for an ONNX model (OnnxModel.MaxFileBytes); it is not a model this importer can load (protobuf caps a model at 2 GiB; larger models keep their weights in external files, which are not supported).";
+        string tooBig = TooBig(source, limit);
         if (stream.CanSeek && stream.Length > 0)
         {
             long size = stream.Length - stream.Position;
@@ -134,7 +152,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         return FromBytes(ReadBounded(stream, sourceName), sourceName);
     }
 
-    internal static OnnxModel FromBytes(byte[] bytes, string source, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
+    internal static OnnxModel FromBytes(ReadOnlyMemory<byte> bytes, string source, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
     {
         ModelProto proto;
         try

@@ -126,6 +126,27 @@ public class OnnxModelTests
     }
 
     [Fact]
+    public void AFileIsReadThroughAMapThatIsReleasedAfterLoading()
+    {
+        // The weights are copied out of the memory-mapped file once; overwriting the file afterwards changes nothing.
+        byte[] bytes = SmallCnn(new long[] { 1, -1 }).ToBytes();
+        string path = Path.Combine(Path.GetTempPath(), $"convvis-mapped-{Environment.ProcessId}.onnx");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            using var model = OnnxModel.Load(path);
+            File.WriteAllBytes(path, new byte[bytes.Length]);
+            File.Delete(path);
+            var input = OnnxReference.RandomInput(new long[] { 1, 2, 4, 4 }, 5);
+            OnnxReference.AssertClose(OnnxReference.Run(bytes, input, new long[] { 1, 2, 4, 4 }), OnnxReference.RunImported(model, input, new long[] { 1, 2, 4, 4 }));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ARunTimeFailureNamesTheNodeAndTheShapes()
     {
         using var model = OnnxModel.Load(new MemoryStream(SmallCnn(new long[] { 1, 48 }).ToBytes()));
