@@ -210,8 +210,14 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         _batchFixedToOne = _inputs[0].Shape is { Count: > 0 } s && s[0].Size == 1;
 
         using var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
+        var fused = new HashSet<int>();
         for (int i = 0; i < graph.Nodes.Count; i++)
-            compiler.Compile(graph.Nodes[i], i);
+        {
+            if (fused.Contains(i)) continue;
+            var chain = compiler.TryFuseActivation(graph.Nodes, i);
+            if (chain.Length > 0) fused.UnionWith(chain);
+            else compiler.Compile(graph.Nodes[i], i);
+        }
 
         foreach (var output in graph.Outputs)
         {

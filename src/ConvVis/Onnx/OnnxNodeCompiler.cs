@@ -21,6 +21,7 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private readonly Dictionary<string, Tensor> _constants = new();
     private readonly HashSet<string> _consumed = new();
     private readonly Dictionary<string, int> _uses = new();
+    private readonly HashSet<string> _graphOutputs = new();
     private readonly HashSet<string> _aliases = new();   // constants that are another constant under a new name (Identity)
 
     private NodeProto _node = new();
@@ -42,7 +43,11 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
                 _consumed.Add(i);
                 _uses[i] = _uses.GetValueOrDefault(i) + 1;
             }
-        foreach (var o in graph.Outputs) _consumed.Add(o.Name);
+        foreach (var o in graph.Outputs)
+        {
+            _consumed.Add(o.Name);
+            _graphOutputs.Add(o.Name);
+        }
     }
 
     /// <summary>Frees the load-time copies of the initializers (the layers hold their own copies).</summary>
@@ -221,14 +226,14 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     }
 
     /// <summary>A registered layer called through <c>call()</c> so hooks fire; optional pre-processing of its input.</summary>
-    private void Layer(nn.Module<Tensor, Tensor> layer, int rank = 0, Func<Tensor, Tensor>? before = null, Func<Tensor, Tensor, Tensor>? after = null)
+    private void Layer(nn.Module<Tensor, Tensor> layer, int rank = 0, Func<Tensor, Tensor>? before = null, Func<Tensor, Tensor, Tensor>? after = null, string[]? path = null)
     {
         int input = In(0);
         if (input < 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         int output = Out();
         string name = _model.AddLayer(NodeKey,
-            _names is not null && _names.TryGetValue(NodeKey, out var path) ? path : OnnxLayerNames.PathFor(_node, _index), layer);
+            _names is not null && _names.TryGetValue(NodeKey, out var given) ? given : path ?? OnnxLayerNames.PathFor(_node, _index), layer);
         string op = _node.OpType;
         _model.AddStep(new OnnxStep(op, NodeKey, new[] { input }, new[] { output }, (a, _) =>
         {

@@ -97,7 +97,56 @@ public class OnnxModernOperatorTests
             .Node("HardSigmoid", new[] { "b" }, new[] { "y" }, "keras").Output("y");
         using var model = Check(g, new long[] { 2, 3, 4, 4 });
         Assert.Equal(new[] { "se", "act", "keras" }, model.named_modules().Select(m => m.name));
-        Assert.Equal(new[] { "HardSigmoid", "Hardswish", "HardSigmoid" }, ModuleTypes(model));
+        Assert.Equal(new[] { "Hardswish", "Hardswish", "HardSigmoid" }, ModuleTypes(model));   // x * HardSigmoid(x) is fused
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PyTorchsDecomposedGeluIsOneGeluLayer(bool multiplyByReciprocal)
+    {
+        // torch.onnx before opset 20: Div(x, sqrt 2) (or Mul by 1/sqrt 2), Erf, Add 1, Mul x, Mul 0.5; constants as Constant nodes.
+        static AttributeProto Scalar(float v) => TensorAttr("value", new TensorProto { DataType = OnnxDataType.Float, FloatData = { v } });
+        var g = new OnnxTestGraph(13).Input("x", 2, 3, 4)
+            .Node("Constant", Array.Empty<string>(), new[] { "c0" }, "/block/block.4/Constant", Scalar(multiplyByReciprocal ? 0.70710677f : 1.4142135f))
+            .Node(multiplyByReciprocal ? "Mul" : "Div", multiplyByReciprocal ? new[] { "c0", "x" } : new[] { "x", "c0" }, new[] { "d" }, "/block/block.4/Div")
+            .Node("Erf", new[] { "d" }, new[] { "e" }, "/block/block.4/Erf")
+            .Node("Constant", Array.Empty<string>(), new[] { "one" }, "/block/block.4/Constant_1", Scalar(1))
+            .Node("Add", new[] { "e", "one" }, new[] { "a" }, "/block/block.4/Add")
+            .Node("Mul", new[] { "x", "a" }, new[] { "m" }, "/block/block.4/Mul")
+            .Node("Constant", Array.Empty<string>(), new[] { "half" }, "/block/block.4/Constant_2", Scalar(0.5f))
+            .Node("Mul", new[] { "m", "half" }, new[] { "y" }, "/block/block.4/Mul_1").Output("y");
+        using var model = Check(g, new long[] { 2, 3, 4 });
+        Assert.Equal(new[] { "block", "block.4" }, model.named_modules().Select(m => m.name));
+        Assert.Equal("GELU", model.named_modules().Last().module.GetType().Name);
+    }
+
+    [Fact]
+    public void AGeluLikeChainWhoseIntermediateIsReadElsewhereIsNotFused()
+    {
+        var g = new OnnxTestGraph(13).Input("x", 2, 3).Floats("s2", Array.Empty<long>(), new[] { 1.4142135f })
+            .Floats("one", Array.Empty<long>(), new[] { 1f }).Floats("half", Array.Empty<long>(), new[] { 0.5f })
+            .Node("Div", new[] { "x", "s2" }, new[] { "d" }).Node("Erf", new[] { "d" }, new[] { "e" })
+            .Node("Add", new[] { "e", "one" }, new[] { "a" }).Node("Mul", new[] { "x", "a" }, new[] { "m" })
+            .Node("Mul", new[] { "m", "half" }, new[] { "h" }).Node("Add", new[] { "h", "e" }, new[] { "y" }).Output("y");
+        using var model = Check(g, new long[] { 2, 3 });
+        Assert.Empty(model.named_modules());
+    }
+
+    [Fact]
+    public void PyTorchsHardSwishBeforeOpset14IsOneHardswishLayer()
+    {
+        // x * HardSigmoid(x) with alpha 1/6 is HardSwish; a squeeze-excitation gate (HardSigmoid of another value) stays a HardSigmoid.
+        var g = new OnnxTestGraph(13).Input("x", 2, 3, 4, 4)
+            .Node("HardSigmoid", new[] { "x" }, new[] { "hs" }, "/features/features.0/features.0.2/HardSigmoid", Float("alpha", 1f / 6), Float("beta", 0.5f))
+            .Node("Mul", new[] { "x", "hs" }, new[] { "a" }, "/features/features.0/features.0.2/Mul")
+            .Node("GlobalAveragePool", new[] { "a" }, new[] { "p" }, "/se/avgpool/GlobalAveragePool")
+            .Node("HardSigmoid", new[] { "p" }, new[] { "gate" }, "/se/scale_activation/HardSigmoid", Float("alpha", 1f / 6), Float("beta", 0.5f))
+            .Node("Mul", new[] { "gate", "a" }, new[] { "y" }, "/se/Mul").Output("y");
+        using var model = Check(g, new long[] { 2, 3, 4, 4 });
+        var modules = model.named_modules().ToDictionary(m => m.name, m => m.module.GetType().Name);
+        Assert.Equal("Hardswish", modules["features.0.2"]);
+        Assert.Equal("HardSigmoid", modules["se.scale_activation"]);
     }
 
     [Fact]

@@ -118,6 +118,18 @@ public class TorchvisionExportTests : IClassFixture<TorchvisionExports>
             Assert.True(maxDiff <= 1e-4 * scale + 1e-6, $"{name}: logits differ from PyTorch's by {maxDiff:g3} (max |logit| {scale:g3})");
         }
 
+        // Activations are layers under torchvision's own module names, whichever way the exporter wrote them.
+        var types = model.named_modules().ToDictionary(m => m.name, m => m.module.GetType().Name);
+        if (name.StartsWith("convnext"))
+        {
+            Assert.Equal("Conv2d", types["features.1.0.block.0"]);   // torchvision's name of the depthwise conv
+            Assert.Equal("GELU", types["features.1.0.block.4"]);
+        }
+        if (name == "resnet18_untrained")
+            Assert.Equal("Conv2d", types["layer1.0.conv1"]);
+        if (name.StartsWith("mobilenet_v3"))
+            Assert.Equal("Hardswish", types["features.0.2"]);
+
         // Capture: every layer fires once; hooks see the new layer types.
         var one = new long[] { 1, shape[1], shape[2], shape[3] };
         using (var scope = torch.NewDisposeScope())
