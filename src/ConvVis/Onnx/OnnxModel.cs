@@ -67,7 +67,7 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     /// <param name="path">Path of the .onnx file.</param>
     /// <returns>The model in evaluation mode.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid ONNX model (corrupt or truncated).</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid ONNX model (corrupt, truncated, or larger than <see cref="MaxFileBytes"/>).</exception>
     /// <exception cref="NotSupportedException">The graph uses an operator, attribute or opset the importer does not support.</exception>
     public static OnnxModel Load(string path)
     {
@@ -144,7 +144,8 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     /// <param name="stream">The serialized ModelProto.</param>
     /// <param name="sourceName">A name for error messages, e.g. the file name.</param>
     /// <returns>The model in evaluation mode.</returns>
-    /// <exception cref="InvalidDataException">The data is not a valid ONNX model.</exception>
+    /// <exception cref="InvalidDataException">The data is not a valid ONNX model, or longer than <see cref="MaxFileBytes"/>
+    /// (checked while reading, so an endless stream fails at the limit).</exception>
     /// <exception cref="NotSupportedException">The graph uses an operator, attribute or opset the importer does not support.</exception>
     public static OnnxModel Load(Stream stream, string sourceName = "stream")
     {
