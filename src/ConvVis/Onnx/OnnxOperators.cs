@@ -279,15 +279,32 @@ internal sealed partial class OnnxNodeCompiler
             pads = ConstLongs(1, "pads");
             if (HasInput(2)) value = Const(2, "constant_value").to_type(ScalarType.Float32).item<float>();
         }
+        // Opset 18: pads for the listed axes only.
+        long[]? axes = _opset >= 18 && HasInput(3) ? ConstLongs(3, "axes") : null;
+        if (axes is not null && pads.Length != 2 * axes.Length)
+            throw Invalid($"{pads.Length} pad values for {axes.Length} axes (expected {2 * axes.Length})");
         Plain(1, a =>
         {
             var x = a[0]!;
             long rank = x.dim();
-            if (pads.Length != 2 * rank)
-                throw new ArgumentException($"Pad: {pads.Length} pad values for a {rank}-D input (expected {2 * rank}).");
+            var given = pads;
+            if (axes is not null)
+            {
+                var full = new long[2 * rank];
+                for (int i = 0; i < axes.Length; i++)
+                {
+                    long ax = Normalize(axes[i], rank);
+                    if (ax < 0 || ax >= rank) throw new ArgumentException($"Pad: axis {axes[i]} does not fit a {rank}-D input.");
+                    full[ax] = given[i];
+                    full[ax + rank] = given[i + axes.Length];
+                }
+                given = full;
+            }
+            if (given.Length != 2 * rank)
+                throw new ArgumentException($"Pad: {given.Length} pad values for a {rank}-D input (expected {2 * rank}).");
             // torch order: last dimension first, (begin, end) pairs; leading all-zero dimensions are dropped.
             var list = new List<long>();
-            for (long d = rank - 1; d >= 0; d--) { list.Add(pads[d]); list.Add(pads[d + rank]); }
+            for (long d = rank - 1; d >= 0; d--) { list.Add(given[d]); list.Add(given[d + rank]); }
             while (list.Count > 2 && list[^1] == 0 && list[^2] == 0) list.RemoveRange(list.Count - 2, 2);
             return F.pad(x, list.ToArray(), torchMode, value);
         });

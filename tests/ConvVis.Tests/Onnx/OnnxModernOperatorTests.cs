@@ -316,6 +316,17 @@ public class OnnxModernOperatorTests
     }
 
     [Fact]
+    public void PadOfListedAxesAtOpset18()
+    {
+        var g = new OnnxTestGraph(18).Input("x", 1, 2, 5, 6).Longs("pads", 1, 0, 2, 3).Longs("axes", -1, 2).Floats("v", Array.Empty<long>(), new[] { 0.5f })
+            .Node("Pad", new[] { "x", "pads", "v", "axes" }, new[] { "y" }, "pad").Output("y");
+        using var model = Check(g, new long[] { 1, 2, 5, 6 });
+        // Twice: the axes are expanded per call, not into the node's state.
+        var input = OnnxReference.RandomInput(new long[] { 1, 2, 5, 6 }, 3);
+        Assert.Equal(new long[] { 1, 2, 8, 9 }, OnnxReference.RunImported(model, input, new long[] { 1, 2, 5, 6 }).Shape);
+    }
+
+    [Fact]
     public void SplitIntoUnevenPartsWithNumOutputsAtOpset18()
     {
         var g = new OnnxTestGraph(18).Input("x", 2, 7, 3)
