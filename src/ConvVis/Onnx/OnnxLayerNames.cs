@@ -21,16 +21,17 @@ internal static class OnnxLayerNames
         if (segments.Count > 1 && IsOpTypeName(segments[^1], node.OpType))
             segments.RemoveAt(segments.Count - 1);
 
-        // "layer1" then "layer1.0": the second segment repeats its parent's full name.
+        // "layer1" then "layer1.0", or "block" then "block.0" inside "features.1.0": a segment repeats the one
+        // before it (PyTorch names each scope after its module's name in its parent's container), so only the rest is new.
         var path = new List<string>();
-        string joined = "";
+        string previous = "";
         foreach (string seg in segments)
         {
-            if (joined.Length > 0 && seg.StartsWith(joined + ".", StringComparison.Ordinal))
-                path.AddRange(seg[(joined.Length + 1)..].Split('.', StringSplitOptions.RemoveEmptyEntries));
+            if (previous.Length > 0 && seg.StartsWith(previous + ".", StringComparison.Ordinal))
+                path.AddRange(seg[(previous.Length + 1)..].Split('.', StringSplitOptions.RemoveEmptyEntries));
             else
                 path.AddRange(seg.Split('.', StringSplitOptions.RemoveEmptyEntries));
-            joined = string.Join(".", path);
+            previous = seg;
         }
         var clean = path.Select(Sanitize).Where(s => s.Length > 0).ToArray();
         return clean.Length > 0 ? clean : new[] { Sanitize($"{node.OpType}_{index}") };

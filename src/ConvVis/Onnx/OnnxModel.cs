@@ -19,11 +19,10 @@ namespace ConvVis;
 /// <para>Layer names: a node <c>/layer1/layer1.0/conv1/Conv</c> (PyTorch export) becomes the module
 /// <c>layer1.0.conv1</c>; other node names are used as they are, with '/' and '.' as scope separators
 /// and other punctuation mapped to '_'. <see cref="LayerNames"/> maps every ONNX node to its module.</para>
-/// <para>Operators (default domain, opsets 7 to 17): as layers Conv (2-D; groups, dilation, asymmetric and SAME
-/// padding), BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip with constant bounds, MaxPool, AveragePool,
-/// GlobalAveragePool, GlobalMaxPool, Gemm with constant B (as Linear), Flatten(axis 1), Dropout, Softmax; computed
-/// in the graph Add, Sub, Mul, Div, MatMul, Concat, Reshape, Pad, Identity, Constant, Shape, Gather, Unsqueeze,
-/// Squeeze, Cast, Split and the other forms of Gemm, Flatten and Clip. Anything else fails at load time with a
+/// <para>Operators (default domain, opsets 7 to 21): see <see cref="SupportedOperators"/>. Parametric operators and
+/// activations (Conv, ConvTranspose, BatchNormalization, LayerNormalization, PRelu, HardSwish, Gelu, ...) become layers;
+/// elementwise and shape operators (Add, Transpose, Slice, ReduceMean, ...) are computed in the graph, and those whose
+/// inputs are all constants are computed once at load time. Anything else fails at load time with a
 /// <see cref="NotSupportedException"/> naming the operator, the node and the opset.</para>
 /// <para>A graph whose batch dimension is fixed to 1 still runs batches: a Reshape to a constant shape
 /// whose first entry is 1 keeps the batch size of its input when the model's input batch is not 1.</para>
@@ -59,34 +58,102 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
     /// node has none) to module name as listed by <c>named_modules()</c>.</summary>
     public IReadOnlyDictionary<string, string> LayerNames => _layerNames;
 
+    /// <summary>Every operator the importer supports and what it becomes, in the order of the README's table; any
+    /// other operator fails at load time with a <see cref="NotSupportedException"/> that lists these.</summary>
+    public static IReadOnlyList<OnnxSupportedOperator> SupportedOperators { get; } =
+        OnnxNodeCompiler.Operators.Select(o => new OnnxSupportedOperator(o.Name, o.Becomes)).ToList();
+
     /// <summary>Loads an ONNX model file.</summary>
     /// <param name="path">Path of the .onnx file.</param>
     /// <returns>The model in evaluation mode.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid ONNX model (corrupt or truncated).</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid ONNX model (corrupt, truncated, or larger than <see cref="MaxFileBytes"/>).</exception>
     /// <exception cref="NotSupportedException">The graph uses an operator, attribute or opset the importer does not support.</exception>
     public static OnnxModel Load(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
-        return FromBytes(File.ReadAllBytes(path), path);
+        return FromFile(path);
+    }
+
+    /// <summary>Loads a file through a memory map (weights copied once, from the page cache into the tensors);
+    /// devices and pipes, whose length is unknown, are read as streams up to <see cref="MaxFileBytes"/>.</summary>
+    internal static OnnxModel FromFile(string path, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
+    {
+        var info = new FileInfo(path);
+        if (info.Length == 0)
+        {
+            using var stream = File.OpenRead(path);
+            return FromBytes(ReadBounded(stream, path), path, naming);
+        }
+        if (info.Length > MaxFileBytes)
+            throw new InvalidDataException(TooBig(path, MaxFileBytes));
+        using var mapped = new MappedFile(path, info.Length);
+        return FromBytes(mapped.Memory, path, naming);
+    }
+
+    private static string TooBig(string source, long limit) =>
+        $"'{source}' is larger than the limit of {limit} bytes for an ONNX model (OnnxModel.MaxFileBytes); it is not a model this importer can load (protobuf caps a model at 2 GiB; larger models keep their weights in external files, which are not supported).";
+
+    /// <summary>The largest model <see cref="Load(string)"/> and <see cref="Load(Stream, string)"/> read: 2 GiB by
+    /// default, protobuf's own limit for a message and so the largest single-file ONNX model there is (VGG-19 is
+    /// 548 MB); a longer file or stream is refused before it is read to the end. Can be lowered (to refuse large uploads,
+    /// say), not raised.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or exceeds 2 GiB.</exception>
+    public static long MaxFileBytes
+    {
+        get => _maxFileBytes;
+        set
+        {
+            if (value <= 0 || value > ProtobufLimit)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"OnnxModel.MaxFileBytes must be between 1 and {ProtobufLimit} (2 GiB, protobuf's limit).");
+            _maxFileBytes = value;
+        }
+    }
+
+    // 2 GiB less what .NET allows in one array (Array.MaxLength); protobuf itself stops at 2^31 - 1.
+    private const long ProtobufLimit = 0x7FFFFFC7;
+    private static long _maxFileBytes = ProtobufLimit;
+
+    /// <summary>Reads a file or stream into one array, refusing more than <see cref="MaxFileBytes"/> before reading it all.</summary>
+    private static byte[] ReadBounded(Stream stream, string source)
+    {
+        long limit = MaxFileBytes;
+        string tooBig = TooBig(source, limit);
+        if (stream.CanSeek && stream.Length > 0)
+        {
+            long size = stream.Length - stream.Position;
+            if (size > limit) throw new InvalidDataException(tooBig);
+            var exact = new byte[size];
+            stream.ReadExactly(exact);
+            return exact;
+        }
+        // Unknown length (a pipe, /dev/zero, a network stream): read in chunks up to the limit.
+        using var copy = new MemoryStream();
+        var chunk = new byte[1 << 20];
+        int n;
+        while ((n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit + 1 - copy.Length))) > 0)
+        {
+            copy.Write(chunk, 0, n);
+            if (copy.Length > limit) throw new InvalidDataException(tooBig);
+        }
+        return copy.ToArray();
     }
 
     /// <summary>Loads an ONNX model from a stream (read to its end).</summary>
     /// <param name="stream">The serialized ModelProto.</param>
     /// <param name="sourceName">A name for error messages, e.g. the file name.</param>
     /// <returns>The model in evaluation mode.</returns>
-    /// <exception cref="InvalidDataException">The data is not a valid ONNX model.</exception>
+    /// <exception cref="InvalidDataException">The data is not a valid ONNX model, or longer than <see cref="MaxFileBytes"/>
+    /// (checked while reading, so an endless stream fails at the limit).</exception>
     /// <exception cref="NotSupportedException">The graph uses an operator, attribute or opset the importer does not support.</exception>
     public static OnnxModel Load(Stream stream, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return FromBytes(copy.ToArray(), sourceName);
+        return FromBytes(ReadBounded(stream, sourceName), sourceName);
     }
 
-    internal static OnnxModel FromBytes(byte[] bytes, string source, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
+    internal static OnnxModel FromBytes(ReadOnlyMemory<byte> bytes, string source, Func<GraphProto, IReadOnlyDictionary<string, string[]>>? naming = null)
     {
         ModelProto proto;
         try
@@ -125,12 +192,13 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         var opset = proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(-1).Max();
         if (opset < 0)
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: it imports no version of the default operator set (ai.onnx).");
-        if (opset < 7 || opset > 17)
-            throw new NotSupportedException($"'{source}' uses ONNX opset {opset}; the importer supports opsets 7 to 17. Re-export the model with an opset in that range (e.g. torch.onnx.export(..., opset_version=17)).");
+        if (opset < 7 || opset > 21)
+            throw new NotSupportedException($"'{source}' uses ONNX opset {opset}; the importer supports opsets 7 to 21. Re-export the model with an opset in that range (e.g. torch.onnx.export(..., opset_version=17)).");
         OpsetVersion = opset;
         Producer = (proto.ProducerName + " " + proto.ProducerVersion).Trim();
         var graph = proto.Graph;
 
+        CheckUniqueValueNames(graph, source);
         var initializerNames = new HashSet<string>(graph.Initializers.Select(t => t.Name));
         foreach (var input in graph.Inputs.Where(i => !initializerNames.Contains(i.Name)))
         {
@@ -143,11 +211,19 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
         _batchFixedToOne = _inputs[0].Shape is { Count: > 0 } s && s[0].Size == 1;
 
         using var compiler = new OnnxNodeCompiler(this, opset, graph, source, names);
+        var fused = new HashSet<int>();
         for (int i = 0; i < graph.Nodes.Count; i++)
-            compiler.Compile(graph.Nodes[i], i);
+        {
+            if (fused.Contains(i)) continue;
+            var chain = compiler.TryFuseActivation(graph.Nodes, i);
+            if (chain.Length > 0) fused.UnionWith(chain);
+            else compiler.Compile(graph.Nodes[i], i);
+        }
 
         foreach (var output in graph.Outputs)
         {
+            if (output.Name.Length == 0)
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: graph output #{_outputs.Count} has an empty name.");
             _outputs.Add(ToInfo(output));
             _outputSlots.Add(compiler.RuntimeSlot(output.Name, $"graph output '{output.Name}'"));
         }
@@ -155,6 +231,39 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
             throw new InvalidDataException($"'{source}' is not a valid ONNX model: its graph has no output.");
         ComputeFreeing();
         eval();
+    }
+
+    /// <summary>ONNX values are named once (SSA): two graph inputs, two initializers, or a node output that
+    /// reuses an input's or initializer's name would silently read the wrong tensor, so they are refused.</summary>
+    private static void CheckUniqueValueNames(GraphProto graph, string source)
+    {
+        var defined = new Dictionary<string, string>();
+        void Define(string name, string what)
+        {
+            if (name.Length == 0) return;
+            if (defined.TryGetValue(name, out var first))
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: value name '{name}' is defined twice ({first}, then {what}); every graph input, initializer and node output needs its own name.");
+            defined[name] = what;
+        }
+        var initializers = new HashSet<string>();
+        foreach (var t in graph.Initializers)
+        {
+            Define(t.Name, $"initializer '{t.Name}'");
+            initializers.Add(t.Name);
+        }
+        // Before IR version 4 every initializer is also listed as a graph input (its default value): that is one value.
+        foreach (var input in graph.Inputs.Where(i => !initializers.Contains(i.Name)))
+            Define(input.Name, $"graph input '{input.Name}'");
+        var inputNames = new HashSet<string>();
+        foreach (var input in graph.Inputs)
+            if (!inputNames.Add(input.Name))
+                throw new InvalidDataException($"'{source}' is not a valid ONNX model: value name '{input.Name}' is defined twice (graph input '{input.Name}' is listed twice); every graph input needs its own name.");
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            var node = graph.Nodes[i];
+            foreach (var output in node.Outputs)
+                Define(output, $"an output of {node.OpType} node '{(node.Name.Length > 0 ? node.Name : output)}' (#{i})");
+        }
     }
 
     private static OnnxValueInfo ToInfo(ValueInfoProto v) =>

@@ -20,6 +20,9 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     private readonly Dictionary<string, TensorProto> _initializers = new();
     private readonly Dictionary<string, Tensor> _constants = new();
     private readonly HashSet<string> _consumed = new();
+    private readonly Dictionary<string, int> _uses = new();
+    private readonly HashSet<string> _graphOutputs = new();
+    private readonly HashSet<string> _aliases = new();   // constants that are another constant under a new name (Identity)
 
     private NodeProto _node = new();
     private OnnxAttributes _attrs = null!;
@@ -34,8 +37,17 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         _opset = opset;
         _source = source;
         foreach (var t in graph.Initializers) _initializers[t.Name] = t;
-        foreach (var n in graph.Nodes) foreach (var i in n.Inputs) _consumed.Add(i);
-        foreach (var o in graph.Outputs) _consumed.Add(o.Name);
+        foreach (var n in graph.Nodes)
+            foreach (var i in n.Inputs)
+            {
+                _consumed.Add(i);
+                _uses[i] = _uses.GetValueOrDefault(i) + 1;
+            }
+        foreach (var o in graph.Outputs)
+        {
+            _consumed.Add(o.Name);
+            _graphOutputs.Add(o.Name);
+        }
     }
 
     /// <summary>Frees the load-time copies of the initializers (the layers hold their own copies).</summary>
@@ -52,47 +64,29 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
         _node = node;
         _index = index;
         _attrs = new OnnxAttributes(node);
+        try
+        {
+            CompileNode();
+        }
+        catch (Exception e) when (e is not (InvalidDataException or NotSupportedException or OperationCanceledException))
+        {
+            // A check we did not think of: still a load failure that names the file and the node, never a raw
+            // ArgumentException or native error from building the layer.
+            throw Invalid(e.Message.TrimEnd('.'), e);
+        }
+    }
+
+    private void CompileNode()
+    {
+        var node = _node;
         if (node.Domain is not ("" or "ai.onnx"))
             throw Unsupported($"operator domain '{node.Domain}' is not supported (only the default ONNX domain is)");
         if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no output.");
 
-        switch (node.OpType)
-        {
-            case "Constant": CompileConstant(); break;
-            case "Conv": Conv(); break;
-            case "BatchNormalization": BatchNorm(); break;
-            case "Relu": Layer(nn.ReLU()); break;
-            case "LeakyRelu": Layer(nn.LeakyReLU(_attrs.Float("alpha", 0.01f))); break;
-            case "Sigmoid": Layer(nn.Sigmoid()); break;
-            case "Tanh": Layer(nn.Tanh()); break;
-            case "Clip": Clip(); break;
-            case "MaxPool": Pool(max: true); break;
-            case "AveragePool": Pool(max: false); break;
-            case "GlobalAveragePool": Layer(nn.AdaptiveAvgPool2d(1), rank: 4); break;
-            case "GlobalMaxPool": Layer(nn.AdaptiveMaxPool2d(new long[] { 1, 1 }), rank: 4); break;
-            case "Gemm": Gemm(); break;
-            case "MatMul": Elementwise((a, b) => torch.matmul(a, b)); break;
-            case "Add": Elementwise((a, b) => a + b); break;
-            case "Sub": Elementwise((a, b) => a - b); break;
-            case "Mul": Elementwise((a, b) => a * b); break;
-            case "Div": Elementwise((a, b) => a / b); break;
-            case "Concat": Concat(); break;
-            case "Flatten": Flatten(); break;
-            case "Reshape": Reshape(); break;
-            case "Dropout": Dropout(); break;
-            case "Softmax": Softmax(); break;
-            case "Pad": Pad(); break;
-            case "Identity": Plain(1, a => a[0]!); break;
-            case "Shape": Shape(); break;
-            case "Gather": Gather(); break;
-            case "Unsqueeze": Unsqueeze(); break;
-            case "Squeeze": Squeeze(); break;
-            case "Cast": Cast(); break;
-            case "Split": Split(); break;
-            default:
-                throw Unsupported($"operator {node.OpType} is not supported. Supported: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Clip, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, Concat, Flatten, Reshape, Dropout, Softmax, Pad, Identity, Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, Split");
-        }
+        if (!ByName.TryGetValue(node.OpType, out var op))
+            throw Unsupported($"operator {node.OpType} is not supported. Supported: {SupportedList}");
+        op.Compile(this);
 
         string? unread = _attrs.Unread.FirstOrDefault();
         if (unread is not null)
@@ -103,6 +97,27 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
 
     private NotSupportedException Unsupported(string what) =>
         new($"Cannot import '{_source}': {NodeLabel}: {what}.");
+
+    private InvalidDataException Invalid(string what, Exception? inner = null) =>
+        new($"'{_source}' is not a valid ONNX model: {NodeLabel}: {what}.", inner);
+
+    private static string Dims(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+
+    /// <summary>Requires a 1-D constant of <paramref name="size"/> values (a bias, a BatchNorm statistic).</summary>
+    private void RequireVector(Tensor t, long size, string role)
+    {
+        if (t.dim() != 1 || t.shape[0] != size)
+            throw Invalid($"{role} has shape {Dims(t)}, but it must be a vector of {size} values");
+    }
+
+    /// <summary>A constant that must hold exactly one value (a Clip bound, a Dropout ratio).</summary>
+    private Tensor Scalar(int k, string role)
+    {
+        var t = Const(k, role);
+        if (t.numel() != 1)
+            throw Invalid($"input {k} ({role}) must be a single value, but has shape {Dims(t)}");
+        return t;
+    }
 
     /// <summary>The slot a runtime value lives in; a constant becomes a registered buffer.</summary>
     public int RuntimeSlot(string name, string user)
@@ -136,7 +151,11 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {e.Message}.", e);
+                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {e.Message} (read by {NodeLabel}).", e);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"Cannot import '{_source}': {e.Message} (read by {NodeLabel}).", e);
             }
             _constants[name] = t;
         }
@@ -168,29 +187,53 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
     /// <summary>A plain computed step over the first <paramref name="arity"/> inputs.</summary>
     private void Plain(int arity, Func<Tensor?[], Tensor> run)
     {
+        if (TryFold(arity, run)) return;
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
         if (arity > 0 && inputs[0] < 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a) }));
     }
 
+    /// <summary>A computed node whose inputs are all constants is computed once, at load time, and its output is
+    /// a constant too. So an Identity of an initializer (PyTorch's exporter shares one initializer between several
+    /// nodes that way, e.g. the zero biases of an untrained network) is as constant as the initializer itself, and
+    /// a Conv reading it gets its weights at load time.</summary>
+    private bool TryFold(int arity, Func<Tensor?[], Tensor> run)
+    {
+        var present = Enumerable.Range(0, Math.Min(arity, _node.Inputs.Count)).Where(HasInput).ToList();
+        if (present.Count == 0 || !present.All(InputIsConstant) || _node.Outputs.Count != 1)
+            return false;
+        var args = new Tensor?[arity];
+        foreach (int k in present) args[k] = ConstantTensor(_node.Inputs[k]);
+        var value = run(args);
+        // An Identity-like result is the argument itself: give the constant its own handle.
+        if (Array.Exists(args, a => ReferenceEquals(a, value)))
+        {
+            value = value.alias();
+            _aliases.Add(_node.Outputs[0]);
+        }
+        _constants[_node.Outputs[0]] = value;
+        return true;
+    }
+
     private delegate Tensor OnnxRunContextUse(Tensor?[] args, OnnxRunContext context);
 
     private void PlainWithContext(int arity, OnnxRunContextUse run)
     {
+        if (TryFold(arity, a => run(a, new OnnxRunContext(null)))) return;
         var inputs = Enumerable.Range(0, arity).Select(In).ToArray();
         _model.AddStep(new OnnxStep(_node.OpType, NodeKey, inputs, new[] { Out() }, (a, c) => new[] { run(a, c) }));
     }
 
     /// <summary>A registered layer called through <c>call()</c> so hooks fire; optional pre-processing of its input.</summary>
-    private void Layer(nn.Module<Tensor, Tensor> layer, int rank = 0, Func<Tensor, Tensor>? before = null, Func<Tensor, Tensor, Tensor>? after = null)
+    private void Layer(nn.Module<Tensor, Tensor> layer, int rank = 0, Func<Tensor, Tensor>? before = null, Func<Tensor, Tensor, Tensor>? after = null, string[]? path = null)
     {
         int input = In(0);
         if (input < 0)
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has no input.");
         int output = Out();
         string name = _model.AddLayer(NodeKey,
-            _names is not null && _names.TryGetValue(NodeKey, out var path) ? path : OnnxLayerNames.PathFor(_node, _index), layer);
+            _names is not null && _names.TryGetValue(NodeKey, out var given) ? given : path ?? OnnxLayerNames.PathFor(_node, _index), layer);
         string op = _node.OpType;
         _model.AddStep(new OnnxStep(op, NodeKey, new[] { input }, new[] { output }, (a, _) =>
         {
@@ -203,6 +246,21 @@ internal sealed partial class OnnxNodeCompiler : IDisposable
             using var y = layer.call(prepared);
             return new[] { after(x, y) };
         }));
+    }
+
+    /// <summary>Layers whose weights come from the file are built on the meta device (no memory, no random
+    /// initialisation, which for a VGG's 100M-weight classifier takes longer than reading the file), then
+    /// given the file's tensors with <see cref="Adopt"/>.</summary>
+    private static readonly Device Unallocated = new(DeviceType.META);
+
+    /// <summary>A layer parameter made from a loaded constant without copying it: it shares the tensor read from
+    /// the file (the one copy of the weights), unless another node reads the same constant, which then gets its own
+    /// copy so that editing one layer's weights never changes another's.</summary>
+    private Parameter Adopt(Tensor value, string constantName)
+    {
+        bool shared = (_uses.TryGetValue(constantName, out int uses) && uses > 1) || _aliases.Contains(constantName);
+        using var data = shared ? value.clone() : value.alias();
+        return new Parameter(data.detach(), requires_grad: true);
     }
 
     private static void Assign(Tensor? target, Tensor value)

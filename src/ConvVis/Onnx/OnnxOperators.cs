@@ -1,5 +1,6 @@
 using ConvVis.Onnx.Proto;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -31,20 +32,29 @@ internal sealed partial class OnnxNodeCompiler
         if (w.dim() != 4)
             throw Unsupported($"only 2-D convolutions are supported; the weights have shape [{string.Join(", ", w.shape)}]");
         long group = _attrs.Int("group", 1);
+        if (group < 1)
+            throw Invalid($"group is {group}; it must be at least 1");
+        if (w.shape.Any(d => d == 0))
+            throw Invalid($"the weights have shape {Dims(w)}, with no filters or an empty kernel");
+        if (w.shape[0] % group != 0)
+            throw Invalid($"{w.shape[0]} filters cannot be split into {group} groups");
         long[] kernel = { w.shape[2], w.shape[3] };
         if (_attrs.Ints("kernel_shape") is { } ks && !ks.SequenceEqual(kernel))
             throw Unsupported($"kernel_shape [{string.Join(", ", ks)}] differs from the weights' [{string.Join(", ", kernel)}]");
         long[] strides = Pair("strides");
         long[] dilations = Pair("dilations");
         var (pads, autoPad) = SpatialPadding();
+        if (strides.Concat(dilations).Any(v => v < 1))
+            throw Invalid($"strides [{string.Join(", ", strides)}] and dilations [{string.Join(", ", dilations)}] must be at least 1");
         Tensor? bias = HasInput(2) ? Const(2, "bias") : null;
+        if (bias is not null) RequireVector(bias, w.shape[0], "the bias");
         bool symmetric = autoPad == "NOTSET" && pads[0] == pads[2] && pads[1] == pads[3];
 
         var conv = nn.Conv2d(w.shape[1] * group, w.shape[0], (kernel[0], kernel[1]),
             stride: (strides[0], strides[1]), padding: symmetric ? (pads[0], pads[1]) : (0, 0),
-            dilation: (dilations[0], dilations[1]), groups: group, bias: bias is not null);
-        Assign(conv.weight, w);
-        if (bias is not null) Assign(conv.bias, bias);
+            dilation: (dilations[0], dilations[1]), groups: group, bias: bias is not null, device: Unallocated);
+        conv.weight = Adopt(w, _node.Inputs[1]);
+        if (bias is not null) conv.bias = Adopt(bias, _node.Inputs[2]);
         // Asymmetric or SAME padding: pad explicitly, then convolve without padding.
         Layer(conv, 4, symmetric ? null : x => F.pad(x, TorchPads(x, autoPad, pads, kernel, strides, dilations), PaddingModes.Constant, 0));
     }
@@ -60,7 +70,13 @@ internal sealed partial class OnnxNodeCompiler
             throw Unsupported("spatial=0 (per-activation statistics) is not supported");
         if (_attrs.Int("training_mode", 0) != 0)
             throw Unsupported("training_mode=1 is not supported (the importer runs inference graphs)");
-        var bn = nn.BatchNorm2d(scale.shape[0], eps: _attrs.Float("epsilon", 1e-5f));
+        if (scale.dim() != 1 || scale.shape[0] == 0)
+            throw Invalid($"the scale has shape {Dims(scale)}, but it must be a vector with one value per channel");
+        long channels = scale.shape[0];
+        RequireVector(shift, channels, "the bias");
+        RequireVector(mean, channels, "the mean");
+        RequireVector(variance, channels, "the variance");
+        var bn = nn.BatchNorm2d(channels, eps: _attrs.Float("epsilon", 1e-5f));
         Assign(bn.weight, scale);
         Assign(bn.bias, shift);
         Assign(bn.running_mean, mean);
@@ -92,8 +108,8 @@ internal sealed partial class OnnxNodeCompiler
         }
         else
         {
-            if (HasInput(1)) lo = Const(1, "min").to_type(ScalarType.Float32).item<float>();
-            if (HasInput(2)) hi = Const(2, "max").to_type(ScalarType.Float32).item<float>();
+            if (HasInput(1)) lo = Scalar(1, "min").to_type(ScalarType.Float32).item<float>();
+            if (HasInput(2)) hi = Scalar(2, "max").to_type(ScalarType.Float32).item<float>();
         }
         Layer(new Clip(lo, hi));   // ReLU6 and friends stay hookable layers
     }
@@ -106,6 +122,8 @@ internal sealed partial class OnnxNodeCompiler
             throw Unsupported($"only 2-D pooling is supported; kernel_shape is [{string.Join(", ", kernel)}]");
         long[] strides = Pair("strides");
         long[] dilations = max && _opset >= 10 ? Pair("dilations") : new long[] { 1, 1 };
+        if (kernel.Concat(strides).Concat(dilations).Any(v => v < 1))
+            throw Invalid($"kernel_shape [{string.Join(", ", kernel)}], strides and dilations must be at least 1");
         bool ceil = _opset >= 10 && _attrs.Int("ceil_mode", 0) != 0;
         bool countPad = !max && _attrs.Int("count_include_pad", 0) != 0;
         if (max) _attrs.Ignore("storage_order");   // only affects the Indices output, which is rejected
@@ -131,20 +149,17 @@ internal sealed partial class OnnxNodeCompiler
             var b = Const(1, "B");
             if (b.dim() != 2)
                 throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} has a {b.dim()}-D B.");
-            using var w = (transB ? b : b.t()) * alpha;   // Linear's weight is [out, in]
-            long outputs = w.shape[0], inputs = w.shape[1];
+            long outputs = transB ? b.shape[0] : b.shape[1];
             Tensor? c = HasInput(2) ? Const(2, "C") : null;
             bool cIsRow = c is null || c.numel() == 1 || (c.numel() == outputs && (c.dim() == 1 || (c.dim() == 2 && c.shape[0] == 1)));
             if (cIsRow)
             {
-                var linear = nn.Linear(inputs, outputs, hasBias: c is not null);
-                Assign(linear.weight, w);
-                if (c is not null)
-                {
-                    using var biasValues = c.reshape(-1).expand(outputs) * beta;
-                    Assign(linear.bias, biasValues);
-                }
-                Layer(linear, 2);
+                // Linear's weight is [out, in]: PyTorch's exports (transB = 1, alpha = 1) are used as they are.
+                var weight = transB && alpha == 1 ? Adopt(b, _node.Inputs[1]) : new Parameter(((transB ? b : b.t()) * alpha).contiguous());
+                Parameter? bias = c is null ? null
+                    : beta == 1 && c.numel() == outputs ? Adopt(c.reshape(outputs), _node.Inputs[2])
+                    : new Parameter(c.reshape(-1).expand(outputs) * beta);
+                Layer(nn.Linear(weight, bias), 2);
                 return;
             }
         }
@@ -180,8 +195,10 @@ internal sealed partial class OnnxNodeCompiler
         _attrs.Ignore("is_test", "seed");
         float ratio = 0.5f;
         if (_opset < 12) ratio = _attrs.Float("ratio", 0.5f);
-        else if (HasInput(1)) ratio = Const(1, "ratio").to_type(ScalarType.Float32).item<float>();
-        if (HasInput(2) && Const(2, "training_mode").to_type(ScalarType.Int64).item<long>() != 0)
+        else if (HasInput(1)) ratio = Scalar(1, "ratio").to_type(ScalarType.Float32).item<float>();
+        if (!(ratio >= 0 && ratio < 1))
+            throw Invalid($"ratio {ratio} is not in [0, 1)");
+        if (HasInput(2) && Scalar(2, "training_mode").to_type(ScalarType.Int64).item<long>() != 0)
             throw Unsupported("training_mode=true is not supported");
         Layer(nn.Dropout(ratio));
     }
@@ -262,15 +279,32 @@ internal sealed partial class OnnxNodeCompiler
             pads = ConstLongs(1, "pads");
             if (HasInput(2)) value = Const(2, "constant_value").to_type(ScalarType.Float32).item<float>();
         }
+        // Opset 18: pads for the listed axes only.
+        long[]? axes = _opset >= 18 && HasInput(3) ? ConstLongs(3, "axes") : null;
+        if (axes is not null && pads.Length != 2 * axes.Length)
+            throw Invalid($"{pads.Length} pad values for {axes.Length} axes (expected {2 * axes.Length})");
         Plain(1, a =>
         {
             var x = a[0]!;
             long rank = x.dim();
-            if (pads.Length != 2 * rank)
-                throw new ArgumentException($"Pad: {pads.Length} pad values for a {rank}-D input (expected {2 * rank}).");
+            var given = pads;
+            if (axes is not null)
+            {
+                var full = new long[2 * rank];
+                for (int i = 0; i < axes.Length; i++)
+                {
+                    long ax = Normalize(axes[i], rank);
+                    if (ax < 0 || ax >= rank) throw new ArgumentException($"Pad: axis {axes[i]} does not fit a {rank}-D input.");
+                    full[ax] = given[i];
+                    full[ax + rank] = given[i + axes.Length];
+                }
+                given = full;
+            }
+            if (given.Length != 2 * rank)
+                throw new ArgumentException($"Pad: {given.Length} pad values for a {rank}-D input (expected {2 * rank}).");
             // torch order: last dimension first, (begin, end) pairs; leading all-zero dimensions are dropped.
             var list = new List<long>();
-            for (long d = rank - 1; d >= 0; d--) { list.Add(pads[d]); list.Add(pads[d + rank]); }
+            for (long d = rank - 1; d >= 0; d--) { list.Add(given[d]); list.Add(given[d + rank]); }
             while (list.Count > 2 && list[^1] == 0 && list[^2] == 0) list.RemoveRange(list.Count - 2, 2);
             return F.pad(x, list.ToArray(), torchMode, value);
         });
@@ -343,6 +377,10 @@ internal sealed partial class OnnxNodeCompiler
     {
         long axis = _attrs.Int("axis", 0);
         long[]? sizes = _opset < 13 ? _attrs.Ints("split") : HasInput(1) ? ConstLongs(1, "split") : null;
+        // Opset 18 names the number of outputs; without sizes the last part may be smaller (ceil-sized parts).
+        bool ceilParts = _opset >= 18 && sizes is null;
+        if (_opset >= 18 && _attrs.Has("num_outputs") && _attrs.Int("num_outputs", 0) != _node.Outputs.Count)
+            throw Invalid($"num_outputs is {_attrs.Int("num_outputs", 0)} but the node has {_node.Outputs.Count} outputs");
         int input = In(0);
         if (input < 0 || _node.Outputs.Any(o => o.Length == 0))
             throw new InvalidDataException($"'{_source}' is not a valid ONNX model: {NodeLabel} needs an input and named outputs.");
@@ -358,7 +396,8 @@ internal sealed partial class OnnxNodeCompiler
         {
             var x = a[0]!;
             long ax = Normalize(axis, x.dim());
-            long[] s = sizes ?? Enumerable.Repeat(x.shape[ax] / parts, parts).ToArray();
+            long chunk = ceilParts ? (x.shape[ax] + parts - 1) / parts : x.shape[ax] / parts;
+            long[] s = sizes ?? Enumerable.Range(0, parts).Select(i => Math.Clamp(x.shape[ax] - i * chunk, 0, chunk)).ToArray();
             if (s.Length != parts || s.Sum() != x.shape[ax])
                 throw new ArgumentException($"Split: sizes [{string.Join(", ", s)}] do not divide dimension {ax} of size {x.shape[ax]} into {parts} parts.");
             return x.split(s, ax);

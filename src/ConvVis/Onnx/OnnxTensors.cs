@@ -26,7 +26,7 @@ internal static class OnnxTensors
         {
             case OnnxDataType.Float when t.HasRawData && BitConverter.IsLittleEndian:
                 // The common case (all weights of a real model): one copy, straight into native memory.
-                Check(t.RawData.Length, count * 4, what);
+                CheckBytes(t.RawData.Length, count, 4, what);
                 var result = torch.empty(dims, ScalarType.Float32);
                 if (count > 0) t.RawData.Span.CopyTo(result.bytes);
                 return result;
@@ -60,7 +60,7 @@ internal static class OnnxTensors
         {
             var raw = t.RawData.Span;
             int size = t.DataType switch { OnnxDataType.Float => 4, OnnxDataType.Double => 8, _ => 2 };
-            Check(raw.Length, count * size, what);
+            CheckBytes(raw.Length, count, size, what);
             result = t.DataType switch
             {
                 OnnxDataType.Float => MemoryMarshal.Cast<byte, float>(raw).ToArray(),
@@ -89,7 +89,7 @@ internal static class OnnxTensors
                 OnnxDataType.Int64 => 8, OnnxDataType.Int32 or OnnxDataType.UInt32 => 4,
                 OnnxDataType.Int16 or OnnxDataType.UInt16 => 2, _ => 1,
             };
-            Check(raw.Length, count * size, what);
+            CheckBytes(raw.Length, count, size, what);
             result = t.DataType switch
             {
                 OnnxDataType.Int64 => MemoryMarshal.Cast<byte, long>(raw).ToArray(),
@@ -105,6 +105,14 @@ internal static class OnnxTensors
             result = (t.DataType == OnnxDataType.Int64 ? t.Int64Data : t.Int32Data).ToArray();
         Check(result.Length, count, what);
         return result;
+    }
+
+    /// <summary>Raw data must hold exactly <paramref name="count"/> elements of <paramref name="size"/> bytes
+    /// (compared by division: count · size overflows for absurd declared dimensions such as [2^62]).</summary>
+    private static void CheckBytes(long actual, long count, int size, string what)
+    {
+        if (actual % size != 0 || actual / size != count)
+            throw new InvalidDataException($"{what} holds {actual} bytes but its dimensions need {count} values of {size} bytes");
     }
 
     private static void Check(long actual, long expected, string what)

@@ -36,3 +36,9 @@ public sealed class OnnxValueInfo
     public override string ToString() =>
         $"{Name}: {ElementType}[{(Shape is null ? "?" : string.Join(", ", Shape))}]";
 }
+
+/// <summary>An ONNX operator the importer supports (default domain, opsets 7 to 21).</summary>
+/// <param name="Operator">The ONNX operator type, e.g. <c>Conv</c>.</param>
+/// <param name="Becomes">The TorchSharp layer it becomes (a hookable submodule, e.g. <c>Conv2d</c>), or
+/// <c>computed</c> when it runs as plain tensor code inside the imported module's forward.</param>
+public sealed record OnnxSupportedOperator(string Operator, string Becomes);

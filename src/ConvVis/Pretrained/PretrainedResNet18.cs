@@ -74,7 +74,7 @@ public sealed class PretrainedResNet18 : IDisposable
     public static PretrainedResNet18 Load(string? path = null)
     {
         var (modelFile, prepFile) = Locate(path);
-        var model = OnnxModel.FromBytes(File.ReadAllBytes(modelFile), modelFile, ResNetLayerNaming.Names);
+        var model = OnnxModel.FromFile(modelFile, ResNetLayerNaming.Names);
         try
         {
             using var mean = ReadMeanImage(prepFile);
