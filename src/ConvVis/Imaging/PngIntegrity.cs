@@ -25,6 +25,10 @@ internal static class PngIntegrity
     {
         var header = ReadHeader(file, name);
         checkDeclaredSize(header.Width, header.Height);
+        // ImageSharp 2.1 skips an empty Adam7 pass without moving to that pass's first row, so it misreads every
+        // interlaced PNG narrower than 5 pixels: it throws, or loops forever (1x1, 1x2, 2x1).
+        if (header.Interlaced && header.Width < 5)
+            throw Fail(name, $"is an interlaced PNG {header.Width} pixels wide, which ImageSharp 2.1 cannot decode (it misreads interlaced PNGs narrower than 5 pixels, or never returns); save it without interlacing");
 
         var imageData = new List<(int Offset, int Length)>();
         long compressed = 0;

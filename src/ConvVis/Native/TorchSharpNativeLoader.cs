@@ -51,6 +51,8 @@ public static class TorchSharpNativeLoader
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return new([], null);
         string? libTorch = FindLibTorchFolder();
         if (libTorch is null) return new([], null);   // TorchSharp will say which package is missing
+        // Two libtorch in one process do not mix (the second binds to the first's libc10): leave it to the remedy.
+        if (ForeignCopiesLoaded().Count > 0) return new([], Explain("TorchSharp's own libtorch was not loaded"));
 
         var files = LibTorchInDependencyOrder
             .SelectMany(pattern => Directory.EnumerateFiles(libTorch, pattern).Order(StringComparer.Ordinal))

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace ConvVis.Tests.Imaging;
@@ -39,6 +40,54 @@ public class ImageIntegrityTests
         var e = Assert.Throws<InvalidDataException>(() => ImageLoader.Load(new MemoryStream(cut), sourceName: $"cut.{format}"));
         Assert.Contains("'cut." + format + "' is truncated", e.Message);
         Assert.Contains(format == "png" ? "IEND" : "end-of-image marker", e.Message);
+    }
+
+    /// <summary>The expected length of the inflated data depends on colour type, bit depth, interlacing and size:
+    /// every valid combination must still load (and lose its last row when that row is missing).</summary>
+    [Theory]
+    [InlineData(PngColorType.Rgb, PngBitDepth.Bit8)]
+    [InlineData(PngColorType.Rgb, PngBitDepth.Bit16)]
+    [InlineData(PngColorType.RgbWithAlpha, PngBitDepth.Bit8)]
+    [InlineData(PngColorType.Grayscale, PngBitDepth.Bit1)]
+    [InlineData(PngColorType.Grayscale, PngBitDepth.Bit2)]
+    [InlineData(PngColorType.Grayscale, PngBitDepth.Bit4)]
+    [InlineData(PngColorType.Grayscale, PngBitDepth.Bit16)]
+    [InlineData(PngColorType.GrayscaleWithAlpha, PngBitDepth.Bit8)]
+    [InlineData(PngColorType.Palette, PngBitDepth.Bit1)]
+    [InlineData(PngColorType.Palette, PngBitDepth.Bit4)]
+    [InlineData(PngColorType.Palette, PngBitDepth.Bit8)]
+    public void WholePngsOfEveryLayoutLoad(PngColorType colour, PngBitDepth depth)
+    {
+        foreach (var interlace in new[] { PngInterlaceMode.None, PngInterlaceMode.Adam7 })
+        foreach (var (width, height) in new[] { (1, 1), (3, 5), (9, 9), (33, 17), (2, 7), (5, 1), (6, 11) })
+        {
+            if (interlace == PngInterlaceMode.Adam7 && width < 5) continue;   // see the next test
+            using var picture = Detailed(width, height);
+            using var encoded = new MemoryStream();
+            picture.SaveAsPng(encoded, new PngEncoder { ColorType = colour, BitDepth = depth, InterlaceMethod = interlace });
+            string name = $"{colour}-{depth}-{interlace}-{width}x{height}.png";
+            using var t = ImageLoader.Load(new MemoryStream(encoded.ToArray()), sourceName: name);
+            Assert.Equal(new long[] { 3, height, width }, t.shape);
+        }
+    }
+
+    /// <summary>ImageSharp 2.1 never returns from a 1x1 interlaced PNG and misreads every interlaced PNG narrower
+    /// than 5 pixels (an empty Adam7 pass shifts the rows of the next one): refused before decoding.</summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 1)]
+    [InlineData(4, 9)]
+    public async Task ANarrowInterlacedPngIsRefusedInsteadOfHangingTheDecoder(int width, int height)
+    {
+        using var picture = Detailed(width, height);
+        using var encoded = new MemoryStream();
+        picture.SaveAsPng(encoded, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8, InterlaceMethod = PngInterlaceMode.Adam7 });
+        var load = Task.Run(() => ImageLoader.Load(new MemoryStream(encoded.ToArray()), sourceName: "narrow.png"));
+        Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(20))) == load, "ImageLoader.Load did not return within 20 s");
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => load);
+        Assert.Contains($"'narrow.png' is an interlaced PNG {width} pixels wide, which ImageSharp 2.1 cannot decode", e.Message);
+        Assert.Contains("save it without interlacing", e.Message);
     }
 
     [Fact]
