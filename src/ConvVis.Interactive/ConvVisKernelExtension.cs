@@ -39,35 +39,55 @@ public sealed class ConvVisKernelExtension : IKernelExtension
         ConvVisFormatters.Register();
         if (firstTime)
         {
-            string notes = ApplyOptedInTorchSharpFix();
+            var notices = new List<BannerNotice>();
+            notices.AddRange(ApplyOptedInTorchSharpFix());
             var status = SafeDiagnose();
-            notes = (notes + " " + StartTorchSharp(status)).Trim();
+            if (status is { NeedsFix: true })
+                notices.Add(BannerNotice.Problem("TorchSharp will not load on this system yet.", status.Explanation));
+            notices.AddRange(StartTorchSharp(status));
             var magics = new List<string>();
             root.VisitSubkernelsAndSelf(k =>
             {
                 if (k is CSharpKernel csharp) magics = MagicCommands.AddTo(csharp);
             });
-            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, notes, status)), "text/html");
+            KernelInvocationContext.Current?.Display(new HtmlString(Banner.Render(magics, notices)), "text/html");
         }
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Loads TorchSharp's native code now, when it can load. TorchSharp loads it on the first <c>torch.*</c> call
-    /// only, so a notebook whose first TorchSharp call is a layer constructor (<c>nn.Conv2d(...)</c>) would fail with
-    /// DllNotFoundException. When the library still needs the fix, loading is left alone: a failed load is permanent.
+    /// Loads TorchSharp's native code now, its own copies by full path first (<see cref="TorchSharpNativeLoader"/>), so
+    /// that another libtorch on the system cannot take their place. TorchSharp loads its natives on the first
+    /// <c>torch.*</c> call only, so a notebook whose first TorchSharp call is a layer constructor (<c>nn.Conv2d(...)</c>)
+    /// would otherwise fail with DllNotFoundException. While <c>libLibTorchSharp.so</c> still needs the libstdc++ fix,
+    /// only libtorch is loaded: a failed load is permanent, and the fix may still come (<c>#!convvis-fix-torchsharp</c>).
+    /// A failure becomes a short notice naming the cause and the remedy, not TorchSharp's load trace.
     /// </summary>
-    static string StartTorchSharp(TorchSharpNativeStatus? status)
+    static IEnumerable<BannerNotice> StartTorchSharp(TorchSharpNativeStatus? status)
     {
+        const string heading = "TorchSharp could not load its native library.";
+        bool libStdCxxOk = status is { NeedsFix: false };
+        TorchSharpNativeLoad natives;
         try
         {
-            if (status is not { NeedsFix: false } || !LibTorchRestored()) return "";
+            natives = TorchSharpNativeLoader.Load(withLibTorchSharp: libStdCxxOk);
+        }
+        catch (Exception e)   // the extension must load whatever happens here
+        {
+            return [BannerNotice.Problem(heading, TorchSharpNativeLoader.Explain(e))];
+        }
+        if (!natives.Succeeded) return [BannerNotice.Problem(heading, natives.Problem!)];
+        // Without TorchSharp's libtorch package next to it, TorchSharp's own error (at the first use) names it.
+        bool libTorchPresent = OperatingSystem.IsLinux() ? natives.Loaded.Count > 0 : LibTorchRestored();
+        if (!libStdCxxOk || !libTorchPresent) return [];
+        try
+        {
             torch.InitializeDeviceType(DeviceType.CPU);
-            return "";
+            return [];
         }
         catch (Exception e)
         {
-            return "TorchSharp could not load its native library: " + e.Message;
+            return [BannerNotice.Problem(heading, TorchSharpNativeLoader.Explain(e))];
         }
     }
 
@@ -89,17 +109,17 @@ public sealed class ConvVisKernelExtension : IKernelExtension
         return cache is not null && cache.EnumerateDirectories("libtorch-*").Any();
     }
 
-    static string ApplyOptedInTorchSharpFix()
+    static IEnumerable<BannerNotice> ApplyOptedInTorchSharpFix()
     {
         try
         {
-            if (!TorchSharpNativeFix.OptedIn) return "";
+            if (!TorchSharpNativeFix.OptedIn) return [];
             var changed = TorchSharpNativeFix.Apply();
-            return changed.Count == 0 ? "" : $"Applied the opted-in TorchSharp fix ({TorchSharpNativeFix.OptInVariable}=1) to {changed.Count} file(s).";
+            return changed.Count == 0 ? [] : [new($"Applied the opted-in TorchSharp fix ({TorchSharpNativeFix.OptInVariable}=1) to {changed.Count} file(s).")];
         }
         catch (Exception e)
         {
-            return "The opted-in TorchSharp fix failed: " + e.Message;
+            return [BannerNotice.Problem("The opted-in TorchSharp fix failed.", e.Message)];
         }
     }
 }

@@ -13,6 +13,9 @@ public class ExtensionLoadingTests
         Assert.Contains("ConvVis.Interactive", banner);
         foreach (string magic in new[] { "#!filters", "#!summary", "#!convvis-fix-torchsharp" })
             Assert.Contains(magic, banner);
+        // TorchSharp loaded (its own libtorch by full path, even with Debian's python3-torch on the machine): no problem notice.
+        Assert.DoesNotContain("convvis-problem", banner);
+        Assert.DoesNotContain("could not load", banner);
     }
 
     [Fact]

@@ -103,6 +103,12 @@ public sealed partial class ExecutedNotebook
             .Select(m => m.Groups[2].Value)
             .ToHashSet();
 
+    /// <summary>Everything a cell printed or showed, as text: streams, and the text/plain and text/html of its outputs.</summary>
+    public static string OutputText(Cell cell) => string.Join("\n", cell.Outputs.SelectMany(o =>
+        o.TryGetProperty("data", out var data)
+            ? new[] { "text/plain", "text/html" }.Where(m => data.TryGetProperty(m, out _)).Select(m => Text(data.GetProperty(m)))
+            : o.TryGetProperty("text", out var text) ? [Text(text)] : []));
+
     private static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
 
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Array

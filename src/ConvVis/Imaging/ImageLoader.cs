@@ -13,8 +13,10 @@ namespace ConvVis;
 /// Loads PNG and JPEG images into <c>[3,H,W]</c> float tensors with values in [0,1] (RGB), and
 /// resizes and crops them. Files are treated as untrusted: the size the header declares is checked
 /// against <see cref="ImageLoadOptions.MaxPixels"/> before any pixel is decoded (a tiny file can
-/// declare a gigapixel image), and every decoding failure is an <see cref="InvalidDataException"/>
-/// naming the file and the problem.
+/// declare a gigapixel image), the file must be whole (a truncated PNG or JPEG, or one whose compressed
+/// data is too short for the size it declares, is refused before decoding instead of coming out with rows
+/// of garbage), and every decoding failure is an <see cref="InvalidDataException"/> naming the file and the
+/// problem.
 /// </summary>
 /// <example>
 /// <code>
@@ -52,29 +54,23 @@ public static class ImageLoader
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= ImageLoadOptions.Default;
-        // Identify and Load both need to seek back to the start: buffer a non-seekable stream (bounded).
-        Stream source = stream;
-        if (!stream.CanSeek)
-        {
-            var copy = new MemoryStream();
-            CopyBounded(stream, copy, options.MaxFileBytes, sourceName);
-            copy.Position = 0;
-            source = copy;
-        }
-        else if (stream.Length - stream.Position > options.MaxFileBytes)
-            throw new InvalidDataException($"Image '{sourceName}' is {stream.Length - stream.Position} bytes, more than the limit of {options.MaxFileBytes} (ImageLoadOptions.MaxFileBytes).");
-        long start = source.Position;
+        byte[] file = ReadBounded(stream, options.MaxFileBytes, sourceName);
+        void CheckDeclaredSize(int width, int height) => CheckSize(width, height, options, sourceName);
+
+        // ImageSharp decodes damaged files without a word (missing rows come out as garbage) and allocates whatever a
+        // header declares: check the file's structure and that its data can cover the declared size first.
+        if (PngIntegrity.HasSignature(file))
+            PngIntegrity.Check(file, sourceName, CheckDeclaredSize);
+        else if (JpegIntegrity.HasSignature(file))
+            JpegIntegrity.Check(file, sourceName, CheckDeclaredSize);
+        else
+            throw new InvalidDataException($"Image '{sourceName}' is not a PNG or JPEG file (unrecognised header).");
 
         try
         {
-            var info = Image.Identify(Formats, source, out var format);
-            if (info is null || format is null)
-                throw new InvalidDataException($"Image '{sourceName}' is not a PNG or JPEG file (unrecognised header).");
-            CheckSize(info.Width, info.Height, options, sourceName);
-            source.Position = start;
-            using var image = Image.Load<Rgb24>(Formats, source);
+            using var image = Image.Load<Rgb24>(Formats, file);
             image.Mutate(c => c.AutoOrient());   // camera JPEGs store rotation in EXIF; show them upright
-            // The decoder may disagree with the header it identified; never trust the first answer alone.
+            // The decoder may disagree with the header we checked; never trust the first answer alone.
             CheckSize(image.Width, image.Height, options, sourceName);
             return ToTensor(image);
         }
@@ -82,28 +78,38 @@ public static class ImageLoader
         {
             throw;
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or EndOfStreamException or OverflowException or SixLabors.ImageSharp.Memory.InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"Image '{sourceName}' could not be decoded: {e.Message}", e);
-        }
-        finally
-        {
-            if (!ReferenceEquals(source, stream)) source.Dispose();
+            // Any decoder failure means a damaged file, whatever the exception type: ImageSharp's JPEG decoder
+            // throws NullReferenceException on some corrupt files.
+            throw new InvalidDataException($"Image '{sourceName}' is corrupt: the decoder failed with {e.GetType().Name}: {e.Message}", e);
         }
     }
 
-    private static void CopyBounded(Stream from, Stream to, long limit, string sourceName)
+    /// <summary>The rest of the stream, refused as soon as it is known to exceed <paramref name="limit"/> bytes.</summary>
+    private static byte[] ReadBounded(Stream stream, long limit, string sourceName)
     {
+        if (stream.CanSeek)
+        {
+            long length = stream.Length - stream.Position;
+            if (length > limit)
+                throw new InvalidDataException($"Image '{sourceName}' is {length} bytes, more than the limit of {limit} (ImageLoadOptions.MaxFileBytes).");
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        using var copy = new MemoryStream();
         var buffer = new byte[81920];
         long total = 0;
         int n;
-        while ((n = from.Read(buffer, 0, buffer.Length)) > 0)
+        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
             total += n;
             if (total > limit)
                 throw new InvalidDataException($"Image '{sourceName}' is more than {limit} bytes (ImageLoadOptions.MaxFileBytes).");
-            to.Write(buffer, 0, n);
+            copy.Write(buffer, 0, n);
         }
+        return copy.ToArray();
     }
 
     private static void CheckSize(int width, int height, ImageLoadOptions options, string sourceName)

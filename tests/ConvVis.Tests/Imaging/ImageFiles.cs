@@ -69,12 +69,53 @@ internal static class ImageFiles
         throw new InvalidOperationException("no SOF segment found");
     }
 
+    /// <summary>A PNG built chunk by chunk (valid CRCs): an 8-bit RGB header declaring <paramref name="width"/> x
+    /// <paramref name="height"/>, one IDAT chunk holding <paramref name="scanlines"/> zlib-compressed, and IEND.</summary>
+    public static byte[] HandMadePng(uint width, uint height, byte[] scanlines)
+    {
+        using var zlib = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(zlib, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            z.Write(scanlines);
+        var ihdr = new byte[13];
+        WriteBigEndian(ihdr, 0, width);
+        WriteBigEndian(ihdr, 4, height);
+        ihdr[8] = 8;    // bit depth
+        ihdr[9] = 2;    // RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", ihdr);
+        WriteChunk(png, "IDAT", zlib.ToArray());
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        var chunk = new byte[12 + data.Length];
+        WriteBigEndian(chunk, 0, (uint)data.Length);
+        System.Text.Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
+        data.CopyTo(chunk, 8);
+        WriteBigEndian(chunk, 8 + data.Length, Crc32(chunk.AsSpan(4, 4 + data.Length)));
+        png.Write(chunk);
+    }
+
+    /// <summary>The offset of the first JPEG marker segment of type <paramref name="marker"/> (its 0xFF byte).</summary>
+    public static int JpegSegment(byte[] jpeg, byte marker)
+    {
+        for (int i = 2; i + 3 < jpeg.Length && jpeg[i] == 0xFF;)
+        {
+            if (jpeg[i + 1] == marker) return i;
+            i += 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3]);
+        }
+        throw new InvalidOperationException($"no 0xFF{marker:X2} segment found");
+    }
+
     private static void WriteBigEndian(byte[] b, int at, uint v)
     {
         b[at] = (byte)(v >> 24); b[at + 1] = (byte)(v >> 16); b[at + 2] = (byte)(v >> 8); b[at + 3] = (byte)v;
     }
 
-    private static uint Crc32(ReadOnlySpan<byte> data)
+    public static uint Crc32(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte x in data)
