@@ -94,6 +94,17 @@ public sealed class ActivationStatsReport : IHtmlView
     /// <summary>Writes <see cref="ToStandaloneHtml"/> to a file.</summary>
     public void SaveHtml(string path) => File.WriteAllText(path, ToStandaloneHtml());
 
-    internal static string IndexList(IReadOnlyList<int> indices) =>
-        indices.Count == 0 ? "0" : $"{indices.Count}: {string.Join(", ", indices.Take(32))}{(indices.Count > 32 ? ", …" : "")}";
+    /// <summary>
+    /// A table cell for channel indices: the count and the first few; more than that fold into a &lt;details&gt; that
+    /// opens to all of them, so 30 dead channels do not blow the table's width up.
+    /// </summary>
+    internal static string IndexList(IReadOnlyList<int> indices)
+    {
+        const int Shown = 6;
+        if (indices.Count == 0) return "0";
+        string first = string.Join(", ", indices.Take(Shown));
+        if (indices.Count <= Shown) return $"{indices.Count}: {first}";
+        return $"<details style=\"display:inline-block\"><summary>{indices.Count}: {first}, …</summary>" +
+               $"<div style=\"max-width:28em;white-space:normal\">{string.Join(", ", indices)}</div></details>";
+    }
 }

@@ -20,6 +20,17 @@ public class DeadFiltersTests
     }
 
     [Fact]
+    public void ThirtyDeadChannelsShowAsACountAndTheFirstFewTheRestFolded()
+    {
+        var conv = nn.Conv2d(1, 32, 3);
+        using (no_grad()) { conv.bias![..30].fill_(-100f); conv.bias![30..].fill_(100f); }
+        using var net = nn.Sequential(("conv", conv), ("relu", nn.ReLU()));
+        string html = DeadFilters.Find(net, new[] { rand(4, 1, 6, 6) }).ToHtml();
+        Assert.Contains("<summary>30: 0, 1, 2, 3, 4, 5, …</summary>", html);
+        Assert.Contains(string.Join(", ", Enumerable.Range(0, 30)) + "</div></details>", html);
+    }
+
+    [Fact]
     public void TheHintSaysDeadFromTheStartOrDiedDuringTrainingWhenAMonitorWatched()
     {
         manual_seed(3);
