@@ -83,12 +83,27 @@ public sealed class ConvVisKernelExtension : IKernelExtension
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
-            return [];
         }
         catch (Exception e)
         {
             return [BannerNotice.Problem(heading, TorchSharpNativeLoader.Explain(e))];
         }
+        return GradientFault();
+    }
+
+    /// <summary>
+    /// Says so when this machine's libtorch computes wrong float32 conv input gradients (a check of two small convs, a
+    /// few milliseconds): the user's own training is affected, and only a variable set before the kernel starts helps.
+    /// </summary>
+    static IEnumerable<BannerNotice> GradientFault()
+    {
+        try
+        {
+            return ConvGradientFault.MachineIsAffected()
+                ? [BannerNotice.Problem("This machine computes some conv gradients wrong.", ConvGradientFault.Explanation)]
+                : [];
+        }
+        catch (Exception) { return []; } // a check must never stop the extension from loading
     }
 
     static TorchSharpNativeStatus? SafeDiagnose()
