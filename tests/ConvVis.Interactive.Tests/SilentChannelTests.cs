@@ -18,5 +18,8 @@ public class SilentChannelTests
         Assert.Contains("red frame: silent for this input (all zero) — 1 channel", cell.AllHtml);
         Assert.Contains("SILENT for this input: all values are zero", cell.AllHtml);
         Assert.DoesNotContain("dead", cell.AllHtml, StringComparison.OrdinalIgnoreCase);
+        // Each tile's channel index is visible text in the static HTML, not only a tooltip.
+        foreach (var channel in new[] { "0", "1", "2" })
+            Assert.Contains($"<span class=\"convvis-index\">{channel}</span>", cell.AllHtml);
     }
 }

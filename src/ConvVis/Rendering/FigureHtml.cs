@@ -23,7 +23,10 @@ internal static class FigureHtml
         ".convvis-zoom+label{cursor:zoom-in;display:inline-block;max-width:100%}" +
         ".convvis-zoom:checked+label{cursor:zoom-out}" +
         ".convvis-zoom:checked+label .convvis-frame{width:calc(2*var(--convvis-w))!important;max-width:none!important}" +
-        ".convvis-tile:hover{outline:2px solid #000;outline-offset:-1px}";
+        ".convvis-tile:hover{outline:2px solid #000;outline-offset:-1px}" +
+        // Indices in the tile's top-left corner, small and translucent so the picture stays readable.
+        ".convvis-index{position:absolute;left:2px;top:2px;font:10px/1.1 ui-monospace,monospace;color:#fff;" +
+        "background:rgba(0,0,0,.55);padding:0 2px;border-radius:2px;pointer-events:none}";
 
     public static string Build(string? title, IEnumerable<string> captions, RgbImage image, byte[] png, string altText,
         IReadOnlyList<TileRegion> tiles, ColorBar? bar, IEnumerable<(string Css, string Text)> legend)
@@ -49,7 +52,10 @@ internal static class FigureHtml
               .Append("%;top:").Append(Percent(t.Y, image.Height))
               .Append("%;width:").Append(Percent(t.Width, image.Width))
               .Append("%;height:").Append(Percent(t.Height, image.Height))
-              .Append("%\" title=\"").Append(Html.Escape(t.Tooltip)).Append("\"></div>");
+              .Append("%\" title=\"").Append(Html.Escape(t.Tooltip)).Append("\">");
+            if (t.Label is not null)
+                sb.Append("<span class=\"convvis-index\">").Append(Html.Escape(t.Label)).Append("</span>");
+            sb.Append("</div>");
         }
         sb.Append("</div></label>");
 

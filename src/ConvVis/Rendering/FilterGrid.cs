@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
@@ -189,11 +190,14 @@ public sealed class FilterGrid : IVisual
             var sliceStats = TileStatistics.Compute(data, shownCount * inputs, plane, Enumerable.Range(0, shownCount * inputs).ToArray());
             regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
                 $"{unit} {i / inputs}, input channel {i % inputs}\n" + string.Join("\n", sliceStats[i].Describe().Split('\n').Skip(1)) +
-                "\n" + $"whole {unit}: " + (stats[i / inputs].IsDead ? "DEAD (all zero)" : $"min {TileStats.Format(stats[i / inputs].Min)}, max {TileStats.Format(stats[i / inputs].Max)}"))).ToArray();
+                "\n" + $"whole {unit}: " + (stats[i / inputs].IsDead ? "DEAD (all zero)" : $"min {TileStats.Format(stats[i / inputs].Min)}, max {TileStats.Format(stats[i / inputs].Max)}"),
+                // filter:input channel, so a row is a filter and a column an input channel even in a screenshot
+                string.Create(CultureInfo.InvariantCulture, $"{stats[i / inputs].Channel}:{i % inputs}"))).ToArray();
         }
         else
         {
-            regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe(unit))).ToArray();
+            regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe(unit),
+                stats[i].Channel.ToString(CultureInfo.InvariantCulture))).ToArray();
         }
 
         string count = shownCount < total ? $"showing {shownCount} of {total} {unit}s (MaxFilters = {options.MaxFilters})" : $"{total} {unit}s";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
@@ -133,7 +134,8 @@ public sealed class ImageGrid : IVisual
         var image = canvas.ToImage();
         var rects = canvas.Rects();
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
-            string.Join("\n", stats[i].Describe("image").Split('\n').Where(l => !l.StartsWith("DEAD", StringComparison.Ordinal) && !l.StartsWith("CONSTANT", StringComparison.Ordinal))))).ToArray();
+            string.Join("\n", stats[i].Describe("image").Split('\n').Where(l => !l.StartsWith("DEAD", StringComparison.Ordinal) && !l.StartsWith("CONSTANT", StringComparison.Ordinal))),
+            stats[i].Channel.ToString(CultureInfo.InvariantCulture))).ToArray();
         var captions = new List<string>
         {
             (shown < total ? $"showing {shown} of {total} images" : $"{total} image{(total == 1 ? "" : "s")}") + $", {(c == 3 ? "RGB" : "grey")} " +

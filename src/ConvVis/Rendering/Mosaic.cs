@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
@@ -131,7 +132,8 @@ public sealed class Mosaic : IVisual
         var image = canvas.ToImage();
         var rects = canvas.Rects();
 
-        var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel", SilentLabel))).ToArray();
+        var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel", SilentLabel),
+            stats[i].Channel.ToString(CultureInfo.InvariantCulture))).ToArray();
         var (lo, mid, hi) = scale.Labels();
         var captions = new List<string>
         {

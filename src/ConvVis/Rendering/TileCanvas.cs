@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace ConvVis.Rendering;
 
-/// <summary>Where a tile landed in the picture (pixels) and what its tooltip says.</summary>
-internal sealed record TileRegion(int X, int Y, int Width, int Height, string Tooltip);
+/// <summary>
+/// Where a tile landed in the picture (pixels), what its tooltip says, and the short label (a channel, filter or image
+/// index) shown on it: visible in exported HTML and screenshots, where tooltips are not.
+/// </summary>
+internal sealed record TileRegion(int X, int Y, int Width, int Height, string Tooltip, string? Label = null);
 
 /// <summary>Frame colours that mark tiles needing attention; the HTML legend explains them.</summary>
 internal static class TileMarks
