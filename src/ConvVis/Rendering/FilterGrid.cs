@@ -138,9 +138,11 @@ public sealed class FilterGrid : IVisual
         var layout = Resolve(options.Layout, inputs, shownCount);
 
         // Check the size before reading any value: only the shown filters are converted to float.
-        int factor = TileCanvas.UpscaleFactor(kh, kw, options.MinTileSize);
-        int th = kh * factor, tw = kw * factor, plane = kh * kw;
         bool slices = layout == FilterLayout.SlicesPerFilter && inputs > 1;
+        long tiles = slices ? (long)shownCount * inputs : shownCount;
+        int? fixedColumns = slices ? inputs : options.Columns is { } wanted ? Math.Min(wanted, shownCount) : null;
+        int factor = TileCanvas.PreferredFactor(tiles, fixedColumns, kh, kw, options.MinTileSize, options.TargetWidth);
+        int th = kh * factor, tw = kw * factor, plane = kh * kw;
         int columns = slices ? inputs : Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
         TileCanvas.CheckSize(slices ? (long)shownCount * inputs : shownCount, columns, th, tw);
         w = TensorInput.ToFloat(w);

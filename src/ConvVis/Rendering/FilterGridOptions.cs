@@ -33,9 +33,14 @@ public sealed class FilterGridOptions
 
     /// <summary>Colormap for grey tiles (ignored by RGB tiles). Default: gray.</summary>
     public Colormap Colormap { get; set; } = Colormap.Gray;
+    /// <summary>
+    /// Tiles are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.
+    /// Null (the default): the picture is scaled to fill <see cref="TargetWidth"/>; the caption says the scale.
+    /// </summary>
+    public int? MinTileSize { get; set; }
 
-    /// <summary>Kernels are upscaled (nearest, integer factor) until their larger side is at least this many pixels.</summary>
-    public int MinTileSize { get; set; } = 40;
+    /// <summary>The width in pixels an automatically scaled picture fills (default 640); ignored when <see cref="MinTileSize"/> is set.</summary>
+    public int TargetWidth { get; set; } = ConvVis.Rendering.TileCanvas.DefaultTargetWidth;
 
     /// <summary>At most this many output filters are shown (the first ones).</summary>
     public int MaxFilters { get; set; } = 256;
@@ -53,7 +58,8 @@ public sealed class FilterGridOptions
     {
         if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
         if (MaxFilters < 1) throw new ArgumentOutOfRangeException(nameof(MaxFilters), MaxFilters, "MaxFilters must be at least 1.");
-        if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
         Rendering.TileNormalizer.Validate(ClipPercentile, nameof(ClipPercentile));
     }

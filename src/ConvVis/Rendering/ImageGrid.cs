@@ -13,9 +13,14 @@ public sealed class ImageGridOptions
 
     /// <summary>At most this many images are shown (the first ones).</summary>
     public int MaxImages { get; set; } = 64;
+    /// <summary>
+    /// Tiles are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.
+    /// Null (the default): the picture is scaled to fill <see cref="TargetWidth"/>; the caption says the scale.
+    /// </summary>
+    public int? MinTileSize { get; set; }
 
-    /// <summary>Images are upscaled (nearest, integer factor) until their larger side is at least this many pixels.</summary>
-    public int MinTileSize { get; set; } = 32;
+    /// <summary>The width in pixels an automatically scaled picture fills (default 640); ignored when <see cref="MinTileSize"/> is set.</summary>
+    public int TargetWidth { get; set; } = ConvVis.Rendering.TileCanvas.DefaultTargetWidth;
 
     /// <summary>Colormap for one-channel images (default gray).</summary>
     public Colormap Colormap { get; set; } = Colormap.Gray;
@@ -33,7 +38,8 @@ public sealed class ImageGridOptions
     {
         if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
         if (MaxImages < 1) throw new ArgumentOutOfRangeException(nameof(MaxImages), MaxImages, "MaxImages must be at least 1.");
-        if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
         if (MaxPixels < 1 || MaxPixels > TileCanvas.MaxPixels)
             throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{TileCanvas.MaxPixels} pixels.");
@@ -110,8 +116,9 @@ public sealed class ImageGrid : IVisual
         int shown = Math.Min(total, options.MaxImages);
         if (shown < total) x = x.narrow(0, 0, shown);
         // Size the picture before reading any value: big images are cut down to every step-th row and column (a view).
-        var (factor, step) = TileCanvas.Fit(shown, options.Columns is { } wanted ? Math.Min(wanted, shown) : null, imageH, imageW,
-            TileCanvas.UpscaleFactor(imageH, imageW, options.MinTileSize), options.MaxPixels);
+        int? fixedColumns = options.Columns is { } wanted ? Math.Min(wanted, shown) : null;
+        var (factor, step) = TileCanvas.Fit(shown, fixedColumns, imageH, imageW,
+            TileCanvas.PreferredFactor(shown, fixedColumns, imageH, imageW, options.MinTileSize, options.TargetWidth), options.MaxPixels);
         if (step > 1) x = x.slice(2, 0, imageH, step).slice(3, 0, imageW, step);
         int h = (int)x.shape[2], w = (int)x.shape[3];
         int columns = Math.Min(options.Columns ?? TileCanvas.AutoColumns(shown, (long)h * factor, (long)w * factor), shown);

@@ -100,8 +100,9 @@ public sealed class Mosaic : IVisual
 
         // Size the picture before reading any value: big maps are cut down to every step-th row and column (a view).
         int count = Math.Min(options.MaxChannels, Math.Min(options.TopK ?? int.MaxValue, candidates.Length));
-        var (factor, step) = TileCanvas.Fit(count, options.Columns is { } wanted ? Math.Min(wanted, count) : null, mapH, mapW,
-            TileCanvas.UpscaleFactor(mapH, mapW, options.MinTileSize), options.MaxPixels);
+        int? fixedColumns = options.Columns is { } wanted ? Math.Min(wanted, count) : null;
+        var (factor, step) = TileCanvas.Fit(count, fixedColumns, mapH, mapW,
+            TileCanvas.PreferredFactor(count, fixedColumns, mapH, mapW, options.MinTileSize, options.TargetWidth), options.MaxPixels);
         var full = x;
         x = Every(full, step);
         int h = (int)x.shape[1], w = (int)x.shape[2];

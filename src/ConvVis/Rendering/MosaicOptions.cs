@@ -30,9 +30,14 @@ public sealed class MosaicOptions
     /// symmetric scaling the pth percentile of |x|. Null: no clipping.
     /// </summary>
     public double? ClipPercentile { get; set; }
+    /// <summary>
+    /// Tiles are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.
+    /// Null (the default): the picture is scaled to fill <see cref="TargetWidth"/>; the caption says the scale.
+    /// </summary>
+    public int? MinTileSize { get; set; }
 
-    /// <summary>Maps are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.</summary>
-    public int MinTileSize { get; set; } = 48;
+    /// <summary>The width in pixels an automatically scaled picture fills (default 640); ignored when <see cref="MinTileSize"/> is set.</summary>
+    public int TargetWidth { get; set; } = ConvVis.Rendering.TileCanvas.DefaultTargetWidth;
 
     /// <summary>
     /// The most pixels the picture may have (default 4 million, at most 40 million). Small maps are upscaled less to
@@ -56,7 +61,8 @@ public sealed class MosaicOptions
         if (MaxChannels < 1) throw new ArgumentOutOfRangeException(nameof(MaxChannels), MaxChannels, "MaxChannels must be at least 1.");
         if (TopK is < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1 (or null).");
         if (Channels is { Length: 0 }) throw new ArgumentException("Channels is empty; give at least one channel index or leave it null for all channels.", nameof(Channels));
-        if (MinTileSize < 1 || MinTileSize > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
+        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
         if (MaxPixels < 1 || MaxPixels > Rendering.TileCanvas.MaxPixels)
             throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{Rendering.TileCanvas.MaxPixels} pixels.");
         if (Sample < 0) throw new ArgumentOutOfRangeException(nameof(Sample), Sample, "Sample must be 0 or more.");

@@ -242,6 +242,32 @@ internal sealed class TileCanvas
         return (int)Math.Clamp(Math.Ceiling(Math.Sqrt(count * ratio)), 1, Math.Max(1, count));
     }
 
+    /// <summary>The default width a picture fills in a notebook column (within the 500–900 px that read well).</summary>
+    public const int DefaultTargetWidth = 640;
+
+    // An automatic scale never makes a picture bigger than this: a data URI of a few hundred kilobytes at most.
+    private const long AutoScalePixelCap = 1_500_000;
+
+    /// <summary>
+    /// The upscaling factor of <paramref name="count"/> tiles of h x w: the one for <paramref name="minTileSize"/> when
+    /// the user chose a tile size, else the largest that keeps the picture within <paramref name="targetWidth"/> pixels
+    /// wide (and 1.5 million pixels), so that 16 small maps or 6 tiny filters fill a readable width instead of a corner.
+    /// </summary>
+    public static int PreferredFactor(long count, int? columns, long h, long w, int? minTileSize, int targetWidth)
+    {
+        if (minTileSize is { } size) return UpscaleFactor(h, w, size);
+        int factor = 1;
+        while (true)
+        {
+            int next = factor + 1;
+            long cols = columns ?? AutoColumns(count, h * next, w * next);
+            long rows = (count + cols - 1) / cols;
+            long width = cols * (w * next + 2 * Margin), height = rows * (h * next + 2 * Margin);
+            if (width > targetWidth || width * height > AutoScalePixelCap) return factor;
+            factor = next;
+        }
+    }
+
     /// <summary>The integer nearest-neighbour factor that makes the larger side at least <paramref name="minTileSize"/>.</summary>
     public static int UpscaleFactor(long h, long w, int minTileSize)
     {

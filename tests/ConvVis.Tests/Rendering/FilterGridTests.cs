@@ -13,7 +13,7 @@ public class FilterGridTests
         w[0, 1] = -ones(3, 3);
         w[0, 2] = -ones(3, 3);
         // filter 1 stays all zero: mid-grey and a red frame.
-        var g = FilterGrid.Of(w);
+        var g = FilterGrid.Of(w, new FilterGridOptions { MinTileSize = 40 }); // the tile-size rule, not the width rule
         Assert.Equal(FilterLayout.Rgb, g.Layout);
         Assert.Equal(14, g.Scale);                          // ceil(40 / 3)
         Assert.Equal((42, 42), (g.TileWidth, g.TileHeight));
@@ -115,7 +115,7 @@ public class FilterGridTests
     public void SmallKernelsAreUpscaledToAtLeastTheMinimumTileSize(int k, int factor)
     {
         using var w = randn(4, 3, k, k);
-        var g = FilterGrid.Of(w);
+        var g = FilterGrid.Of(w, new FilterGridOptions { MinTileSize = 40 }); // the tile-size rule, not the width rule
         Assert.Equal(factor, g.Scale);
         Assert.InRange(g.TileWidth, 40, 49);
         var png = DecodedPng.Of(g);
@@ -141,7 +141,7 @@ public class FilterGridTests
     {
         using var fc = nn.Linear(784, 10);
         using (no_grad()) { fc.weight!.zero_(); fc.weight![3, 28 * 5 + 7] = tensor(1f); }
-        var g = FilterGrid.OfLinear(fc, [28, 28]);
+        var g = FilterGrid.OfLinear(fc, [28, 28], new FilterGridOptions { MinTileSize = 40 });
         Assert.Equal(10, g.ShownFilters);
         Assert.Equal(2, g.Scale);                                      // 28 -> 56 px
         Assert.Equal((4, 3), (g.Columns, g.Rows));
@@ -175,7 +175,7 @@ public class FilterGridTests
     {
         using var w = randn(2, 3, 3, 3);
         w[1, 0, 1, 1] = tensor(float.NaN);
-        var g = FilterGrid.Of(w);
+        var g = FilterGrid.Of(w, new FilterGridOptions { MinTileSize = 40 }); // the tile-size rule, not the width rule
         var png = DecodedPng.Of(g);
         Assert.True(g.Tiles[1].HasNonFinite);
         Assert.Equal(Magenta, png[46 + 2 + 14, 2 + 14]);

@@ -43,7 +43,7 @@ public class MosaicTests
     {
         var values = Enumerable.Range(0, 49).Select(i => (float)i).ToArray();
         using var a = T(values, 1, 7, 7);
-        var m = Mosaic.Of(a, new MosaicOptions { Colormap = Colormap.Gray });   // default MinTileSize 48
+        var m = Mosaic.Of(a, new MosaicOptions { Colormap = Colormap.Gray, MinTileSize = 48 });
         var png = DecodedPng.Of(m);
         Assert.Equal(7, m.Scale);
         Assert.Equal((49 + 4, 49 + 4), (png.Width, png.Height));
