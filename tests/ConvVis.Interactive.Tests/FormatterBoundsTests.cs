@@ -1,3 +1,4 @@
+using ConvVis.Tests.Rendering;
 using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive.Formatting;
 using SixLabors.ImageSharp;

@@ -193,8 +193,7 @@ public sealed class FilterGrid : IVisual
             regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
                 $"{unit} {i / inputs}, input channel {i % inputs}\n" + string.Join("\n", sliceStats[i].Describe().Split('\n').Skip(1)) +
                 "\n" + $"whole {unit}: " + (stats[i / inputs].IsDead ? "DEAD (all zero)" : $"min {TileStats.Format(stats[i / inputs].Min)}, max {TileStats.Format(stats[i / inputs].Max)}"),
-                // filter:input channel, so a row is a filter and a column an input channel even in a screenshot
-                string.Create(CultureInfo.InvariantCulture, $"{stats[i / inputs].Channel}:{i % inputs}"))).ToArray();
+                SliceLabel(stats[i / inputs].Channel, i / inputs, i % inputs))).ToArray();
         }
         else
         {
@@ -228,4 +227,13 @@ public sealed class FilterGrid : IVisual
         if (inputs == 3) return FilterLayout.Rgb;
         return inputs >= 2 && (long)inputs * shown <= 1024 ? FilterLayout.SlicesPerFilter : FilterLayout.OneTilePerFilter;
     }
+
+    /// <summary>
+    /// Row and column labels of a slice grid, drawn on the tiles of the first column (the filter) and of the first row
+    /// (":c", the input channel), so a screenshot says which is which without a label on every small tile.
+    /// </summary>
+    private static string? SliceLabel(int filter, int row, int inputChannel) =>
+        inputChannel == 0 ? filter.ToString(CultureInfo.InvariantCulture)
+        : row == 0 ? ":" + inputChannel.ToString(CultureInfo.InvariantCulture)
+        : null;
 }

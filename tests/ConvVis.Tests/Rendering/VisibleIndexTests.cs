@@ -29,8 +29,9 @@ public class VisibleIndexTests
         using var scope = NewDisposeScope();
         torch.manual_seed(1);
         Assert.Equal(["0", "1", "2", "3"], Labels(FilterGrid.Of(nn.Conv2d(3, 4, 3)).ToHtml()));  // RGB: one tile per filter
-        var deeper = Labels(FilterGrid.Of(nn.Conv2d(2, 3, 3)).ToHtml());                          // slices: filter:channel
-        Assert.Equal(["0:0", "0:1", "1:0", "1:1", "2:0", "2:1"], deeper);
+        // Slices: the first column labels each row with its filter, the first row each column with its input channel.
+        var deeper = Labels(FilterGrid.Of(nn.Conv2d(3, 4, 3), new FilterGridOptions { Layout = FilterLayout.SlicesPerFilter }).ToHtml());
+        Assert.Equal(["0", ":1", ":2", "1", "2", "3"], deeper);
     }
 
     [Fact]
