@@ -71,7 +71,9 @@ public static class ChartBuilder
     {
         title = title ?? "",
         xaxis = new Xaxis { title = xTitle ?? "", type = categoryX ? "category" : "linear" },
-        yaxis = new Yaxis { title = yTitle ?? "" },
+        // Every ConvVis chart plots counts, fractions or scores: never below zero, so an all-zero series sits on the
+        // axis instead of in the middle of a -1..1 range.
+        yaxis = new Yaxis { title = yTitle ?? "", rangemode = "nonnegative" },
         margin = new Margin { l = 60, r = 20, t = 40, b = 50 },
     };
 

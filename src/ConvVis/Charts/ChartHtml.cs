@@ -26,6 +26,8 @@ public static class ChartHtml
         // can only be inside a JSON string, where \u003c means the same character.
         string plot = chart.GetPlottingJS().Replace("<", "\\u003c", StringComparison.Ordinal);
         var sb = new StringBuilder();
+        // Plotly's toolbar sits over the title; show it on hover only, so static exports and screenshots read cleanly.
+        sb.Append("<style>.convvis-chart .modebar-container{opacity:0;transition:opacity .2s}.convvis-chart:hover .modebar-container{opacity:1}</style>");
         sb.Append(CultureInfo.InvariantCulture,
             $"<div id=\"{id}\" class=\"convvis-chart\" style=\"width: {chart.Width}px; height: {chart.Height}px;\"></div>\n");
         sb.Append("<script type=\"text/javascript\">\n(function () {\n");

@@ -113,18 +113,20 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
         if (entries.Count == 0)
             return sb.Append("<p>Training monitor: nothing recorded yet (call Record after each epoch).</p></div>").ToString();
         var x = entries.Select(e => e.Step).ToArray();
-        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {entries.Count} records, last {HealthHtml.Escape(StepName)} {x[^1]:G6}.</p>");
+        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {Words.Count(entries.Count, "record")}, last {HealthHtml.Escape(StepName)} {x[^1]:G6}.</p>");
+        // Small charts side by side (two or three to a row), not ten full-width charts stacked 3,000 px tall.
+        sb.Append("<div class=\"convvis-monitor-grid\" style=\"display:flex;flex-wrap:wrap;gap:4px 12px\">");
         string step = StepName;
         if (entries.Any(e => e.Loss is not null))
-            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Loss", [new ChartSeries("loss", x, entries.Select(e => e.Loss ?? double.NaN).ToArray())], step, "loss")));
+            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Loss", [new ChartSeries("loss", x, entries.Select(e => e.Loss ?? double.NaN).ToArray())], step, "loss", ChartWidth, ChartHeight)));
         if (entries.Any(e => e.Accuracy is not null))
-            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Accuracy", [new ChartSeries("accuracy", x, entries.Select(e => e.Accuracy ?? double.NaN).ToArray())], step, "accuracy")));
+            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Accuracy", [new ChartSeries("accuracy", x, entries.Select(e => e.Accuracy ?? double.NaN).ToArray())], step, "accuracy", ChartWidth, ChartHeight)));
         AppendPerLayer(sb, "Sparsity (fraction of zeros on the probe batch)", "fraction of zeros", e => e.Sparsity);
         AppendPerLayer(sb, "Dead channels", "dead channels", e => e.DeadCounts.ToDictionary(p => p.Key, p => (double)p.Value));
         AppendPerLayer(sb, $"Filter noise (above {FilterNoiseReport.DefaultThreshold} looks noisy)", "noise score", e => e.FilterNoise);
         AppendHistograms(sb, "weights", e => e.WeightHistograms);
         AppendHistograms(sb, "activations", e => e.ActivationHistograms);
-        return sb.Append("</div>").ToString();
+        return sb.Append("</div></div>").ToString();
     }
 
     /// <summary>A complete, self-contained HTML page (plotly.js embedded, no network needed).</summary>
@@ -134,13 +136,15 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
     /// <param name="path">The file to write.</param>
     public void SaveHtml(string path) => File.WriteAllText(path, ToStandaloneHtml());
 
+    const int ChartWidth = 440, ChartHeight = 240;
+
     void AppendPerLayer(StringBuilder sb, string title, string yTitle, Func<TrainingMonitorEntry, IReadOnlyDictionary<string, double>> pick)
     {
         var names = entries.SelectMany(e => pick(e).Keys).Distinct().ToArray();
         if (names.Length == 0) return;
         var series = names.Select(n => new ChartSeries(n, entries.Select(e => e.Step).ToArray(),
             entries.Select(e => pick(e).TryGetValue(n, out var v) ? v : double.NaN).ToArray()));
-        sb.Append(ChartHtml.Fragment(ChartBuilder.Lines(title, series, StepName, yTitle)));
+        sb.Append(ChartHtml.Fragment(ChartBuilder.Lines(title, series, StepName, yTitle, ChartWidth, ChartHeight)));
     }
 
     void AppendHistograms(StringBuilder sb, string what, Func<TrainingMonitorEntry, IReadOnlyDictionary<string, Histogram>> pick)
@@ -156,7 +160,7 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
                 var centers = Enumerable.Range(0, h.Counts.Count).Select(h.Center).ToArray();
                 series.Add(new ChartSeries($"{StepName} {e.Step.ToString("G6", CultureInfo.InvariantCulture)}", centers, h.Counts.Select(c => (double)c).ToArray()));
             }
-            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines($"{name}: {what}", series, "value", "count", height: 240)));
+            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines($"{name}: {what}", series, "value", "count", ChartWidth, ChartHeight)));
         }
     }
 

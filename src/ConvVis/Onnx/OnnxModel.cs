@@ -42,6 +42,12 @@ public sealed class OnnxModel : nn.Module<Tensor, Tensor>
 
     private OnnxModel(string name) : base(name) { }
 
+    /// <summary>
+    /// The colour order of the model's image input (default RGB; the pretrained CNTK ResNet-18 is BGR). Filter pictures of
+    /// its colour layers (<see cref="ModelFilters"/>, <c>#!filters</c>) follow it.
+    /// </summary>
+    public ColorOrder InputColorOrder { get; set; } = ColorOrder.Rgb;
+
     /// <summary>The graph's inputs (initializers excluded), with their declared shapes.</summary>
     public IReadOnlyList<OnnxValueInfo> Inputs => _inputs;
 

@@ -75,6 +75,7 @@ public sealed class PretrainedResNet18 : IDisposable
     {
         var (modelFile, prepFile) = Locate(path);
         var model = OnnxModel.FromFile(modelFile, ResNetLayerNaming.Names);
+        model.InputColorOrder = ColorOrder.Bgr; // CNTK's ResNet takes BGR (see Preprocess)
         try
         {
             using var mean = ReadMeanImage(prepFile);

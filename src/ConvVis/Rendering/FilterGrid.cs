@@ -145,6 +145,8 @@ public sealed class FilterGrid : IVisual
         int th = kh * factor, tw = kw * factor, plane = kh * kw;
         int columns = slices ? inputs : Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
         TileCanvas.CheckSize(slices ? (long)shownCount * inputs : shownCount, columns, th, tw);
+        bool bgr = layout == FilterLayout.Rgb && options.InputColorOrder == ColorOrder.Bgr;
+        if (bgr) w = w.flip(1); // painted as R, G, B: a BGR filter's channel 0 must land on blue
         w = TensorInput.ToFloat(w);
         var filterRows = w.reshape(shownCount, (long)inputs * kh * kw).contiguous();
         var filterIds = Enumerable.Range(0, shownCount).ToArray();
@@ -160,7 +162,9 @@ public sealed class FilterGrid : IVisual
                 var scales = TileNormalizer.Scales(filterRows, stats, options.Normalization, options.ClipPercentile, out scale);
                 canvas = new TileCanvas(shownCount, columns, tw, th, stats.Select(TileMarks.FrameOf).ToArray());
                 for (int o = 0; o < shownCount; o++) canvas.PaintRgb(o, data.Slice(o * 3 * plane, 3 * plane), kh, kw, factor, scales[o]);
-                layoutNote = "RGB: input channels 0, 1, 2 as red, green, blue";
+                layoutNote = bgr
+                    ? "BGR input: input channels 0, 1, 2 shown as blue, green, red"
+                    : "RGB: input channels 0, 1, 2 as red, green, blue";
                 break;
             }
             case FilterLayout.SlicesPerFilter:

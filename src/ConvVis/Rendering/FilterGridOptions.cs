@@ -33,6 +33,12 @@ public sealed class FilterGridOptions
 
     /// <summary>Colormap for grey tiles (ignored by RGB tiles). Default: gray.</summary>
     public Colormap Colormap { get; set; } = Colormap.Gray;
+
+    /// <summary>
+    /// The colour order of the filters' 3 input channels in the RGB layout (default RGB). BGR models (Caffe, CNTK) need
+    /// <see cref="ColorOrder.Bgr"/>, or their red edges show blue.
+    /// </summary>
+    public ColorOrder InputColorOrder { get; set; } = ColorOrder.Rgb;
     /// <summary>
     /// Tiles are upscaled (nearest neighbour, by an integer factor) until their larger side is at least this many pixels.
     /// Null (the default): the picture is scaled to fill <see cref="TargetWidth"/>; the caption says the scale.

@@ -35,7 +35,8 @@ public sealed class ModelFilters : IHtmlView
                 throw new ArgumentException($"Layer '{name}' is a {module.GetType().Name} and has no filters (no 4-D weight). Conv layers of this model: {(convs.Length == 0 ? "none" : convs)}.");
             }
             string shape = "[" + string.Join(", ", weight.shape) + "]";
-            view.layers.Add((name, shape, FilterGrid.Of(weight)));
+            var order = model is OnnxModel onnx ? onnx.InputColorOrder : ColorOrder.Rgb;
+            view.layers.Add((name, shape, FilterGrid.Of(weight, new FilterGridOptions { InputColorOrder = order })));
         }
         return view;
     }

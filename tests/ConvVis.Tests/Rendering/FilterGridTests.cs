@@ -29,6 +29,18 @@ public class FilterGridTests
     }
 
     [Fact]
+    public void ABgrModelsChannelZeroShowsBlueAndTheHeaderSaysSo()
+    {
+        using var w = -ones(1, 3, 3, 3);
+        w[0, 0] = ones(3, 3);                                // channel 0 of a BGR model is blue
+        var g = FilterGrid.Of(w, new FilterGridOptions { MinTileSize = 40, InputColorOrder = ColorOrder.Bgr });
+        DecodedPng.Of(g).AssertBlock(2, 2, 42, 42, (0, 0, 255));
+        Assert.Contains("BGR input: input channels 0, 1, 2 shown as blue, green, red", g.ToHtml());
+        // The default (RGB) shows the same filter red.
+        DecodedPng.Of(FilterGrid.Of(w, new FilterGridOptions { MinTileSize = 40 })).AssertBlock(2, 2, 42, 42, (255, 0, 0));
+    }
+
+    [Fact]
     public void RgbPlanesMapPerPixelWithSymmetricScale()
     {
         using var w = zeros(1, 3, 1, 2);
