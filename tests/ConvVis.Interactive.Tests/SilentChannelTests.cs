@@ -22,4 +22,21 @@ public class SilentChannelTests
         foreach (var channel in new[] { "0", "1", "2" })
             Assert.Contains($"<span class=\"convvis-index\">{channel}</span>", cell.AllHtml);
     }
+
+    [Fact]
+    public async Task SharedScaleGivesOneRangePerLayerWithNumbersOnTheColourBar()
+    {
+        using var kernel = await NotebookKernel.StartAsync();
+        await kernel.RunAsync("""
+            var conv = nn.Conv2d(1, 2, 1, bias: false);
+            using (no_grad()) { conv.weight![0].fill_(1f); conv.weight![1].fill_(0.01f); }
+            var net = nn.Sequential(("conv", conv));
+            """);
+        var perChannel = await kernel.RunAsync("#!capture --model net\nnet.call(torch.ones(1, 1, 4, 4));");
+        Assert.Contains("min of each tile", perChannel.AllHtml);
+        var shared = await kernel.RunAsync("#!capture --model net --shared-scale\nnet.call(torch.ones(1, 1, 4, 4));");
+        Assert.Null(shared.Error);
+        Assert.Contains("shared min-max [0.01, 1]", shared.AllHtml);
+        Assert.DoesNotContain("min of each tile", shared.AllHtml);
+    }
 }

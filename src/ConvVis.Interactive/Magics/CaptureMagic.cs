@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary>
-/// <c>#!capture --model net [--layers ...] [--into acts] [--max-channels N] [--no-show]</c>: the rest of the cell
+/// <c>#!capture --model net [--layers ...] [--into acts] [--max-channels N] [--no-show] [--shared-scale]</c>: the rest of the cell
 /// runs with forward hooks on the layers; afterwards the activations are shown (one collapsible mosaic per layer)
 /// and stored in a variable as <see cref="CapturedActivations"/>. The hooks are removed even when the cell fails.
 /// </summary>
@@ -26,6 +26,8 @@ public sealed class CaptureMagic : ModelMagic
     public int? MaxChannels { get; set; }
     /// <summary>Store the activations without showing them.</summary>
     public bool NoShow { get; set; }
+    /// <summary>One colour scale per layer instead of per channel.</summary>
+    public bool SharedScale { get; set; }
 
     internal static void AddTo(CSharpKernel kernel)
     {
@@ -39,6 +41,7 @@ public sealed class CaptureMagic : ModelMagic
                 new KernelDirectiveParameter("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
                 new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default: 64)"),
                 new KernelDirectiveParameter("--no-show", "Store the activations without showing them (default: show them)") { Flag = true },
+                new KernelDirectiveParameter("--shared-scale", "One colour scale per layer, with numbers on the colour bar, so weak maps look weak (default: each channel its own range)") { Flag = true },
             },
         };
         // A directive runs before the cell's code, which then arrives as its own SubmitCode (the submission is
@@ -56,7 +59,7 @@ public sealed class CaptureMagic : ModelMagic
             if (command.MaxChannels is <= 0)
                 throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {command.MaxChannels}.");
             pending?.Recorder.Dispose();
-            pending = new Pending(model, ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow);
+            pending = new Pending(model, ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow, command.SharedScale);
             return Task.CompletedTask;
         });
 
@@ -83,7 +86,11 @@ public sealed class CaptureMagic : ModelMagic
         using (capture.Recorder)
         {
             Formatting.ModuleHtml.Remember(capture.Model, capture.Recorder);
-            captured = new CapturedActivations(capture.Recorder) { MaxChannels = capture.MaxChannels };
+            captured = new CapturedActivations(capture.Recorder)
+            {
+                MaxChannels = capture.MaxChannels,
+                Normalization = capture.SharedScale ? Normalization.Shared : Normalization.PerChannel,
+            };
         }
 
         try
@@ -110,5 +117,5 @@ public sealed class CaptureMagic : ModelMagic
     static bool HasCodeBesidesDirectives(string code) =>
         code.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith('#'));
 
-    sealed record Pending(nn.Module Model, ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow);
+    sealed record Pending(nn.Module Model, ActivationRecorder Recorder, string Into, int MaxChannels, bool NoShow, bool SharedScale);
 }

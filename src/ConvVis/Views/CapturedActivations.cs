@@ -25,6 +25,13 @@ public sealed class CapturedActivations : IReadOnlyDictionary<string, Tensor>, I
     /// <summary>The most channels each layer's mosaic shows.</summary>
     public int MaxChannels { get; set; } = 64;
 
+    /// <summary>
+    /// How each layer's mosaic scales its channels: per channel (default, every map's own range) or
+    /// <see cref="Normalization.Shared"/> (one range per layer, so a single active pixel does not look as strong as a
+    /// fully active map, and the colour bar has numbers).
+    /// </summary>
+    public Normalization Normalization { get; set; } = Normalization.PerChannel;
+
     /// <summary>Requested layers that never fired.</summary>
     public IReadOnlyList<string> NotFired { get; }
 
@@ -69,7 +76,7 @@ public sealed class CapturedActivations : IReadOnlyDictionary<string, Tensor>, I
                 html.Append("<details open><summary><b>").Append(Html.Escape(name)).Append("</b> ")
                     .Append(Html.Escape("[" + string.Join(", ", t.shape) + "]")).Append("</summary>");
                 html.Append(t.dim() is 3 or 4 && t.is_floating_point()
-                    ? Mosaic.Of(t, new MosaicOptions { MaxChannels = MaxChannels }).ToHtml()
+                    ? Mosaic.Of(t, new MosaicOptions { MaxChannels = MaxChannels, Normalization = Normalization }).ToHtml()
                     : TensorView.HeaderHtml(t));
                 html.Append("</details>");
             }
