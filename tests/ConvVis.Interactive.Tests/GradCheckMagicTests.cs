@@ -20,9 +20,10 @@ public class GradCheckMagicTests
         Assert.Contains("Gradient check: float32 against float64, input [2, 1, 28, 28]", html);
         foreach (var layer in new[] { "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc" })
             Assert.Contains($"<td style=\"padding:2px 10px 2px 0\">{layer}</td>", html);
-        bool affected = ConvGradientFault.MachineIsAffected();
-        if (affected) Assert.Contains("compute wrong float32 gradients on this machine", html);
-        else Assert.Contains("All 8 layers compute float32 gradients that agree with float64", html);
+        if (!ConvGradientFault.MachineIsAffected())
+            Assert.Contains("All 8 layers compute float32 gradients that agree with float64", html);
+        else // an affected CPU: the verdict depends on the geometries, but a wrong layer always comes with the remedy
+            Assert.True(html.Contains("agree with float64") || html.Contains("DNNL_MAX_CPU_ISA=AVX"));
     }
 
     [Theory]
