@@ -136,14 +136,14 @@ public sealed class AttributionGrid : IVisual
                 sb.Append("</td>");
             }
             sb.Append("</tr><tr><td class=\"convvis-row-caption\" colspan=\"").Append(k.ToString(CultureInfo.InvariantCulture))
-              .Append("\" style=\"padding:0 4px 8px;color:#555\">").Append(Html.Escape(_rowCaptions[r])).Append("</td></tr>");
+              .Append("\" style=\"padding:0 4px 8px;color:#555;text-align:left\">").Append(Html.Escape(_rowCaptions[r])).Append("</td></tr>");
         }
         sb.Append("</tbody><tfoot><tr><td></td>");
         foreach (var bar in _legends)
         {
             sb.Append("<td class=\"convvis-legend\" style=\"").Append(cellStyle).Append("\"><div style=\"height:8px;border:1px solid #888;margin:0 auto;max-width:")
               .Append(Math.Max(_cellWidth, 80).ToString(CultureInfo.InvariantCulture)).Append("px;background:").Append(bar.Map.CssGradient())
-              .Append("\"></div><div style=\"display:flex;justify-content:space-between;color:#555;margin:0 auto;max-width:")
+              .Append("\"></div><div style=\"display:flex;justify-content:space-between;gap:4px;color:#555;font-size:10px;white-space:nowrap;margin:0 auto;max-width:")
               .Append(Math.Max(_cellWidth, 80).ToString(CultureInfo.InvariantCulture)).Append("px\"><span>").Append(Html.Escape(bar.Low))
               .Append("</span><span>").Append(Html.Escape(bar.Mid)).Append("</span><span>").Append(Html.Escape(bar.High)).Append("</span></div></td>");
         }
