@@ -1,4 +1,5 @@
 using ConvVis.AttributionCore;
+using ConvVis.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,11 +56,11 @@ public abstract class AttributionMethod
         target.Validate(x.shape[0]);
 
         var context = new AttributionContext(Name);
-        if (ModelState.AnyTraining(Model))
+        if (ModelStateGuard.AnyTraining(Model))
             context.Warn("The model is in training mode: dropout and batch normalisation make the attribution random and batch-dependent. Call model.eval() first.");
 
         Tensor values;
-        using (new ModelState(Model))
+        using (ModelStateGuard.ForGradients(Model))
         using (var correction = DifferentiatesTheModel ? ConvGradientCorrection.Install(Model) : null)
         using (torch.enable_grad())
         {
