@@ -13,8 +13,5 @@ namespace ConvVis;
 public sealed class DeconvNet : ModifiedReluAttribution
 {
     /// <summary>Creates a DeconvNet explainer of <paramref name="model"/>.</summary>
-    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Deconv) { }
-
-    /// <inheritdoc/>
-    public override string Name => "DeconvNet";
+    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Deconv, "DeconvNet") { }
 }

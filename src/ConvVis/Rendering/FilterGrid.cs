@@ -11,12 +11,11 @@ namespace ConvVis;
 /// </summary>
 public sealed class FilterGrid : TiledPicture
 {
-    private FilterGrid(RenderedPicture picture, TileCanvas canvas, int scale, FilterLayout layout, int total, TileStats[] tiles)
-        : base(picture, canvas, scale)
+    private FilterGrid(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, FilterLayout layout, int total)
+        : base(picture, canvas, scale, tiles)
     {
         Layout = layout;
         TotalFilters = total;
-        Tiles = tiles;
     }
 
     /// <summary>The layout used (never <see cref="FilterLayout.Auto"/>).</summary>
@@ -27,9 +26,6 @@ public sealed class FilterGrid : TiledPicture
 
     /// <summary>Number of output filters in the weight.</summary>
     public int TotalFilters { get; }
-
-    /// <summary>Statistics of each shown filter over all its weights (Channel = output filter index).</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
 
     /// <summary>The filters of a convolution module (a <c>Conv2d</c>, or any module with a 4-D parameter named <c>weight</c>).</summary>
     public static FilterGrid Of(nn.Module conv, FilterGridOptions? o = null)
@@ -139,7 +135,7 @@ public sealed class FilterGrid : TiledPicture
         string? title = options.Title ?? defaultTitle;
         var picture = new RenderedPicture(image, regions, title, captions, title ?? $"filter grid of {shownCount} {unit}s", bar,
             TileMarks.Legend(stats, unit).ToArray());
-        return new FilterGrid(picture, canvas, factor, layout, total, stats);
+        return new FilterGrid(picture, canvas, factor, stats, layout, total);
     }
 
     private static FilterLayout Resolve(FilterLayout requested, int inputs, int shown)

@@ -54,11 +54,10 @@ public sealed class ImageGridOptions
 /// </summary>
 public sealed class ImageGrid : TiledPicture
 {
-    private ImageGrid(RenderedPicture picture, TileCanvas canvas, int scale, int total, TileStats[] tiles, bool asIs)
-        : base(picture, canvas, scale)
+    private ImageGrid(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, int total, bool asIs)
+        : base(picture, canvas, scale, tiles)
     {
         TotalImages = total;
-        Tiles = tiles;
         ShownAsIs = asIs;
     }
 
@@ -67,9 +66,6 @@ public sealed class ImageGrid : TiledPicture
 
     /// <summary>Number of images in the tensor.</summary>
     public int TotalImages { get; }
-
-    /// <summary>Statistics of each shown image (Channel = image index).</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
 
     /// <summary>True when values were in [0, 1] and shown as they are; false when each image was min-max scaled.</summary>
     public bool ShownAsIs { get; }
@@ -134,6 +130,6 @@ public sealed class ImageGrid : TiledPicture
             ? new[] { (TileMarks.Css(TileMarks.NonFinite), "magenta frame: image contains NaN/Inf (NaN pixels magenta)") }
             : [];
         var picture = new RenderedPicture(image, regions, options.Title, captions, options.Title ?? $"{shown} images", null, legend);
-        return new ImageGrid(picture, canvas, factor, total, stats, asIs);
+        return new ImageGrid(picture, canvas, factor, stats, total, asIs);
     }
 }

@@ -12,12 +12,11 @@ namespace ConvVis;
 /// </summary>
 public sealed class Mosaic : TiledPicture
 {
-    private Mosaic(RenderedPicture picture, TileCanvas canvas, int scale, int total, int[] channels, TileStats[] tiles)
-        : base(picture, canvas, scale)
+    private Mosaic(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, int total, int[] channels)
+        : base(picture, canvas, scale, tiles)
     {
         TotalChannels = total;
         Channels = channels;
-        Tiles = tiles;
     }
 
     /// <summary>Number of channel tiles in the picture.</summary>
@@ -28,9 +27,6 @@ public sealed class Mosaic : TiledPicture
 
     /// <summary>The channel index of each tile, in tile order (row-major).</summary>
     public IReadOnlyList<int> Channels { get; }
-
-    /// <summary>Statistics of each tile, in tile order.</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
 
     // A channel that is zero for one input is silent, not dead: dead means zero for every input of a data set.
     private const string SilentLabel = "SILENT for this input";
@@ -118,7 +114,7 @@ public sealed class Mosaic : TiledPicture
         var picture = new RenderedPicture(image, regions, options.Title, captions,
             options.Title ?? $"activation mosaic of {Words.Count(shown.Length, "channel")}", new ColorBar(options.Colormap, lo, mid, hi),
             TileMarks.Legend(stats, "channel", "silent for this input").ToArray());
-        return new Mosaic(picture, canvas, factor, c, shown, stats);
+        return new Mosaic(picture, canvas, factor, stats, c, shown);
     }
 
     /// <summary>

@@ -11,15 +11,23 @@ public abstract class TiledPicture : IVisual
 {
     private readonly RenderedPicture _picture;
 
-    private protected TiledPicture(RenderedPicture picture, TileCanvas canvas, int scale)
+    private protected TiledPicture(RenderedPicture picture, TileCanvas canvas, int scale, IReadOnlyList<TileStats> tiles)
     {
         _picture = picture;
+        Tiles = tiles;
         Scale = scale;
         Columns = canvas.Columns;
         Rows = canvas.Rows;
         TileWidth = canvas.TileWidth;
         TileHeight = canvas.TileHeight;
     }
+
+    /// <summary>
+    /// Statistics of each shown item, in display order: a channel of a <see cref="Mosaic"/>, a filter of a
+    /// <see cref="FilterGrid"/> (over all its weights, whatever the layout), an image of an <see cref="ImageGrid"/>;
+    /// <see cref="TileStats.Channel"/> is the item's index.
+    /// </summary>
+    public IReadOnlyList<TileStats> Tiles { get; }
 
     /// <summary>The nearest-neighbour upscaling factor applied to each tile's values.</summary>
     public int Scale { get; }
