@@ -1,3 +1,4 @@
+using System.Globalization;
 using ConvVis.Capture;
 using ConvVis.Health;
 using ConvVis.Internal;
@@ -18,17 +19,19 @@ public static class DeadFilters
     /// <summary>Scans <paramref name="batches"/> and reports the dead channels of each layer.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batches">Input batches (see <see cref="ActivationStats"/>).</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
-    /// <param name="options">Batch limit, progress, cancellation (its threshold is replaced by <paramref name="threshold"/>).</param>
+    /// <param name="threshold">
+    /// A channel is dead when none of its values is above this; null: <see cref="StatsOptions.Threshold"/> of
+    /// <paramref name="options"/> (default 0). Giving both with different values is an error.
+    /// </param>
+    /// <param name="options">Threshold, batch limit, progress, cancellation.</param>
     /// <param name="layers">Layers to check (names, globs, types); none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, float threshold = 0,
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, float? threshold = null,
         StatsOptions? options = null, params string[] layers)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(layers);
-        StatsOptions.CheckThreshold(threshold, nameof(threshold));
-        options = (options ?? new StatsOptions()) with { Threshold = threshold };
+        options = WithThreshold(options ?? new StatsOptions(), threshold);
         var chosen = layers.Length > 0 ? layers : HealthLayers.Default(model);
         if (chosen.Length == 0) throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.", nameof(layers));
         Tensor? example = null;
@@ -46,10 +49,10 @@ public static class DeadFilters
     /// <summary>Scans a whole input tensor [N, ...] in batches of <see cref="StatsOptions.BatchSize"/> and reports the dead channels.</summary>
     /// <param name="model">The model.</param>
     /// <param name="inputs">All inputs, [N, ...].</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this; null: <see cref="StatsOptions.Threshold"/> (default 0).</param>
     /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
     /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, Tensor inputs, float threshold = 0,
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, Tensor inputs, float? threshold = null,
         StatsOptions? options = null, params string[] layers)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -59,10 +62,10 @@ public static class DeadFilters
     /// <summary>Scans the images of a <see cref="LabeledImages"/> set and reports the dead channels.</summary>
     /// <param name="model">The model.</param>
     /// <param name="data">The images (labels are not used).</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this; null: <see cref="StatsOptions.Threshold"/> (default 0).</param>
     /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
     /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, LabeledImages data, float threshold = 0,
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, LabeledImages data, float? threshold = null,
         StatsOptions? options = null, params string[] layers)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -72,10 +75,10 @@ public static class DeadFilters
     /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (the input under <see cref="StatsOptions.InputKey"/>) and reports the dead channels.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
+    /// <param name="threshold">A channel is dead when none of its values is above this; null: <see cref="StatsOptions.Threshold"/> (default 0).</param>
     /// <param name="options">Batch limit, progress, cancellation, input key.</param>
     /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Dictionary<string, Tensor>> batches, float threshold = 0,
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Dictionary<string, Tensor>> batches, float? threshold = null,
         StatsOptions? options = null, params string[] layers)
     {
         ArgumentNullException.ThrowIfNull(batches);
@@ -83,6 +86,22 @@ public static class DeadFilters
         return Find(model, batches.Select(b => b.TryGetValue(key, out var t) ? t
             : throw new ArgumentException($"A batch has no tensor under the key '{key}' (it has: {string.Join(", ", b.Keys)}). Set StatsOptions.InputKey.", nameof(batches))),
             threshold, options, layers);
+    }
+
+    /// <summary>
+    /// The options with the one threshold of the scan: <paramref name="threshold"/> when given, else the options' own.
+    /// Two different thresholds are refused rather than one silently dropped.
+    /// </summary>
+    static StatsOptions WithThreshold(StatsOptions options, float? threshold)
+    {
+        if (threshold is not { } given) return options;
+        StatsOptions.CheckThreshold(given, nameof(threshold));
+        if (options.ThresholdGiven && options.Threshold != given)
+            throw new ArgumentException(
+                $"The threshold is given twice: threshold = {given.ToString(CultureInfo.InvariantCulture)} and options.Threshold = " +
+                $"{options.Threshold.ToString(CultureInfo.InvariantCulture)}. Give it in one place (leave out the threshold argument to use options.Threshold).",
+                nameof(threshold));
+        return options with { Threshold = given };
     }
 
     /// <summary>

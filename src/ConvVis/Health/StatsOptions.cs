@@ -3,8 +3,21 @@ namespace ConvVis;
 /// <summary>Options of <see cref="ActivationStats.Collect(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, IEnumerable{TorchSharp.torch.Tensor}, StatsOptions, string[])"/>.</summary>
 public sealed record StatsOptions
 {
+    private readonly float _threshold;
+
     /// <summary>A value above this is "active"; dead channels never exceed it. Default 0 (ReLU outputs).</summary>
-    public float Threshold { get; init; }
+    public float Threshold
+    {
+        get => _threshold;
+        init
+        {
+            _threshold = value;
+            ThresholdGiven = true;
+        }
+    }
+
+    /// <summary>True when <see cref="Threshold"/> was set (even to 0), so a second threshold given elsewhere can be checked against it.</summary>
+    internal bool ThresholdGiven { get; private init; }
 
     /// <summary>A channel active on fewer than this fraction of inputs (but not dead) is nearly dead. Default 0.01.</summary>
     public double NearlyDeadFraction { get; init; } = 0.01;
