@@ -6,12 +6,16 @@ using static TorchSharp.torch;
 namespace ConvVis;
 
 /// <summary>
-/// Base of every attribution technique: <c>Attribute(input, target)</c> on a batch [N, C, H, W].
+/// The common type of the library's attribution techniques (<see cref="Saliency"/>, <see cref="SmoothGrad"/>,
+/// <see cref="IntegratedGradients"/>, <see cref="GuidedBackprop"/>, <see cref="DeconvNet"/>, <see cref="GradCam"/>,
+/// <see cref="GuidedGradCam"/>, <see cref="Occlusion"/>): <c>Attribute(input, target)</c> on a batch [N, C, H, W].
 /// Every call leaves the model as it was: train/eval mode is not changed (call <c>model.eval()</c> first, as in Captum;
 /// a warning says when the model is in training mode), parameters' <c>requires_grad</c> and <c>.grad</c>, buffers
 /// (batch-norm statistics) and hooks are restored even when the forward throws, and no autograd graph is kept.
 /// </summary>
 /// <remarks>
+/// Closed: hold any technique as an <see cref="AttributionMethod"/>, but it cannot be subclassed outside ConvVis (its
+/// constructor and computation step are <c>private protected</c>: they work on internal per-call state).
 /// The model is run through <c>call()</c>, so hooks fire. During a call the model's parameters have
 /// <c>requires_grad</c> off and, for guided backprop / DeconvNet / Grad-CAM, hooks installed: do not run two
 /// attributions (or training) on the same model at the same time from different threads.
