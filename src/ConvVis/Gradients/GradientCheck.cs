@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using ConvVis.Gradients;
 using ConvVis.Internal;
 using ConvVis.Inspection;

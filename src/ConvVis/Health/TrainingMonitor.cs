@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Rendering;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

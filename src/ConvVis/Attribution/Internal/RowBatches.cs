@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>
 /// The loop of every method that runs many copies of each input (SmoothGrad's noisy copies, integrated gradients'
