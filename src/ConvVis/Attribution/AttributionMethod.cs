@@ -1,16 +1,21 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
+using ConvVis.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ConvVis;
 
 /// <summary>
-/// Base of every attribution technique: <c>Attribute(input, target)</c> on a batch [N, C, H, W].
+/// The common type of the library's attribution techniques (<see cref="Saliency"/>, <see cref="SmoothGrad"/>,
+/// <see cref="IntegratedGradients"/>, <see cref="GuidedBackprop"/>, <see cref="DeconvNet"/>, <see cref="GradCam"/>,
+/// <see cref="GuidedGradCam"/>, <see cref="Occlusion"/>): <c>Attribute(input, target)</c> on a batch [N, C, H, W].
 /// Every call leaves the model as it was: train/eval mode is not changed (call <c>model.eval()</c> first, as in Captum;
 /// a warning says when the model is in training mode), parameters' <c>requires_grad</c> and <c>.grad</c>, buffers
 /// (batch-norm statistics) and hooks are restored even when the forward throws, and no autograd graph is kept.
 /// </summary>
 /// <remarks>
+/// Closed: hold any technique as an <see cref="AttributionMethod"/>, but it cannot be subclassed outside ConvVis (its
+/// constructor and computation step are <c>private protected</c>: they work on internal per-call state).
 /// The model is run through <c>call()</c>, so hooks fire. During a call the model's parameters have
 /// <c>requires_grad</c> off and, for guided backprop / DeconvNet / Grad-CAM, hooks installed: do not run two
 /// attributions (or training) on the same model at the same time from different threads.
@@ -55,11 +60,11 @@ public abstract class AttributionMethod
         target.Validate(x.shape[0]);
 
         var context = new AttributionContext(Name);
-        if (ModelState.AnyTraining(Model))
+        if (ModelStateGuard.AnyTraining(Model))
             context.Warn("The model is in training mode: dropout and batch normalisation make the attribution random and batch-dependent. Call model.eval() first.");
 
         Tensor values;
-        using (new ModelState(Model))
+        using (ModelStateGuard.ForGradients(Model))
         using (var correction = DifferentiatesTheModel ? ConvGradientCorrection.Install(Model) : null)
         using (torch.enable_grad())
         {

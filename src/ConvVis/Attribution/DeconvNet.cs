@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,8 +13,5 @@ namespace ConvVis;
 public sealed class DeconvNet : ModifiedReluAttribution
 {
     /// <summary>Creates a DeconvNet explainer of <paramref name="model"/>.</summary>
-    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Deconv) { }
-
-    /// <inheritdoc/>
-    public override string Name => "DeconvNet";
+    public DeconvNet(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Deconv, "DeconvNet") { }
 }

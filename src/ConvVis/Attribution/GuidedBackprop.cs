@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,17 +9,13 @@ namespace ConvVis;
 /// passes the gradient back only where its forward input was positive AND the incoming gradient is positive.
 /// </summary>
 /// <remarks>
-/// Every <c>nn.ReLU</c> module (in-place or not, reused or not) gets a custom backward while the call runs. A ReLU
-/// applied as a function inside a module's forward (<c>functional.relu</c>, <c>relu_()</c> — TorchVision's ResNet blocks
-/// end with one) cannot be reached: it keeps its ordinary gradient. The result then carries a warning
-/// (detected when a layer's input is non-negative with exact zeros without coming from a ReLU module, or when
-/// the model has no ReLU modules at all). The map has the input's shape and sign.
+/// Reaches ReLU modules only (see <see cref="ModifiedReluAttribution"/>): a ReLU applied as a function inside a module's
+/// forward (TorchVision's ResNet blocks end with one) keeps its ordinary gradient, and the result then carries a warning
+/// (detected when a layer's input is non-negative with exact zeros without coming from a ReLU module, or when the model
+/// has no ReLU modules at all). The map has the input's shape and sign.
 /// </remarks>
 public sealed class GuidedBackprop : ModifiedReluAttribution
 {
     /// <summary>Creates a guided-backprop explainer of <paramref name="model"/>.</summary>
-    public GuidedBackprop(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Guided) { }
-
-    /// <inheritdoc/>
-    public override string Name => "Guided backprop";
+    public GuidedBackprop(nn.Module<Tensor, Tensor> model) : base(model, ReluBackwardRule.Guided, "Guided backprop") { }
 }

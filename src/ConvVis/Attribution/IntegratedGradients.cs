@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,22 +55,21 @@ public sealed class IntegratedGradients : AttributionMethod
         var delta = x - baseline;
         var (alphas, weights) = Rule == IntegrationRule.GaussLegendre ? Quadrature.GaussLegendre(Steps) : Quadrature.Trapezoid(Steps);
         var gradSum = torch.zeros_like(x);
-        long total = (long)n * Steps;
         var ones = Enumerable.Repeat(1L, (int)x.dim() - 1).ToArray();
 
-        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
+        RowBatches.Run(Name, n, Steps, BatchSize, progress, cancellationToken, batch =>
         {
-            var rows = RowBatches.Images(start, count, Steps);
-            var a = new double[count];
-            var w = new double[count];
-            for (int i = 0; i < count; i++)
+            var rows = batch.Images;
+            var a = new double[batch.Count];
+            var w = new double[batch.Count];
+            for (int i = 0; i < batch.Count; i++)
             {
-                a[i] = alphas[(start + i) % Steps];
-                w[i] = weights[(start + i) % Steps];
+                a[i] = alphas[batch.Copy(i)];
+                w[i] = weights[batch.Copy(i)];
             }
-            var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
-            var alpha = torch.tensor(a, dtype: x.dtype, device: x.device).reshape([count, .. ones]);
-            var weight = torch.tensor(w, dtype: x.dtype, device: x.device).reshape([count, .. ones]);
+            var index = batch.ImageIndex(x.device);
+            var alpha = torch.tensor(a, dtype: x.dtype, device: x.device).reshape([batch.Count, .. ones]);
+            var weight = torch.tensor(w, dtype: x.dtype, device: x.device).reshape([batch.Count, .. ones]);
             var scaled = baseline.index_select(0, index) + alpha * delta.index_select(0, index);
             var (grad, _) = Objective.InputGradient(Model, scaled, target.ForRows(rows));
             gradSum.index_add_(0, index, grad * weight, 1.0);

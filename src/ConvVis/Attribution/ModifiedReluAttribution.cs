@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +15,14 @@ public abstract class ModifiedReluAttribution : AttributionMethod
 {
     private readonly ModifiedReluGradient _gradient;
 
-    private protected ModifiedReluAttribution(nn.Module<Tensor, Tensor> model, ReluBackwardRule rule) : base(model)
-        => _gradient = new ModifiedReluGradient(rule);
+    private protected ModifiedReluAttribution(nn.Module<Tensor, Tensor> model, ReluBackwardRule rule, string name) : base(model)
+    {
+        _gradient = new ModifiedReluGradient(rule);
+        Name = name;
+    }
+
+    /// <inheritdoc/>
+    public sealed override string Name { get; }
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
         IProgress<WorkProgress>? progress, CancellationToken cancellationToken)

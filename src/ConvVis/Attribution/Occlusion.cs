@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,7 +65,6 @@ public sealed class Occlusion : AttributionMethod
         // Row slot 0 of each image is the image itself (its clean score rides in the same batches as the occluded
         // copies, instead of a separate small forward); slots 1..windows are the occluded copies.
         int slots = windows + 1;
-        long total = (long)n * slots;
 
         Tensor baseline;
         using (torch.no_grad()) baseline = Baseline.For(x);
@@ -76,21 +75,22 @@ public sealed class Occlusion : AttributionMethod
             foreach (var x0 in xs)
                 coverage[.., .., y0..(y0 + Window.Height), x0..(x0 + Window.Width)].add_(1);
 
-        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
+        RowBatches.Run(Name, n, slots, BatchSize, progress, cancellationToken, batch =>
         {
-            var rows = RowBatches.Images(start, count, slots);
+            int count = batch.Count;
+            var rows = batch.Images;
             var cleanRows = new List<long>();
             using var noGrad = torch.no_grad();
             var mask = torch.zeros([count, 1, height, width], dtype: x.dtype, device: x.device);
             for (int i = 0; i < count; i++)
             {
-                int slot = (int)((start + i) % slots);
+                int slot = batch.Copy(i);
                 if (slot == 0) { cleanRows.Add(i); continue; }
                 int w = slot - 1;
                 int y0 = ys[w / xs.Length], x0 = xs[w % xs.Length];
                 mask[i, .., y0..(y0 + Window.Height), x0..(x0 + Window.Width)].fill_(1);
             }
-            var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
+            var index = batch.ImageIndex(x.device);
             var images = x.index_select(0, index);
             var occluded = images.lerp(baseline.index_select(0, index), mask);
             var scores = Objective.Scores(Model, occluded, target.ForRows(rows)).detach();

@@ -1,4 +1,4 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,20 +44,19 @@ public sealed class SmoothGrad : AttributionMethod
         if (NoiseLevel < 0) throw new ArgumentOutOfRangeException(nameof(NoiseLevel), NoiseLevel, "The noise level must be zero or positive.");
 
         int n = (int)x.shape[0];
-        long total = (long)n * Samples;
         var flat = x.reshape(n, -1);
         var sigma = (flat.amax([1L]) - flat.amin([1L])) * NoiseLevel; // [N]
         using var generator = Seed is { } seed ? new torch.Generator((ulong)seed, x.device) : null;
         var inner = new AttributionContext(Inner.Name);
         Tensor? sum = null;
 
-        RowBatches.Run(Name, total, BatchSize, progress, cancellationToken, (start, count) =>
+        RowBatches.Run(Name, n, Samples, BatchSize, progress, cancellationToken, batch =>
         {
-            var rows = RowBatches.Images(start, count, Samples);
-            var index = torch.tensor(rows.Select(r => (long)r).ToArray(), device: x.device);
+            var rows = batch.Images;
+            var index = batch.ImageIndex(x.device);
             var clean = x.index_select(0, index);
             var noise = torch.randn(clean.shape, dtype: clean.dtype, device: clean.device, generator: generator);
-            var noisy = clean + noise * sigma.index_select(0, index).reshape([count, .. Enumerable.Repeat(1L, (int)x.dim() - 1)]);
+            var noisy = clean + noise * sigma.index_select(0, index).reshape([batch.Count, .. Enumerable.Repeat(1L, (int)x.dim() - 1)]);
             var maps = Inner.ComputeFor(noisy, target.ForRows(rows), inner, cancellationToken);
             if (sum is null)
                 sum = torch.zeros([n, .. maps.shape.Skip(1)], dtype: maps.dtype, device: maps.device).MoveToOuterDisposeScope();

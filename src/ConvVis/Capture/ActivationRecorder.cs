@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConvVis.Capture;
+using ConvVis.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -49,7 +49,7 @@ public static class ChartHtml
     {
         ArgumentNullException.ThrowIfNull(bodyHtml);
         return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\" />\n<title>" +
-               System.Net.WebUtility.HtmlEncode(title ?? "") + "</title>\n" +
+               Html.Escape(title) + "</title>\n" +
                "<style>body{font-family:sans-serif;margin:1em;} table{border-collapse:collapse;} " +
                "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;} th{background:#f3f3f3;}</style>\n" +
                PlotlyJs.ScriptTag() + "\n</head>\n<body>\n" + bodyHtml + "\n</body>\n</html>\n";

@@ -1,5 +1,6 @@
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using ConvVis.Gradients;
+using ConvVis.Internal;
 using ConvVis.Inspection;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -41,7 +42,7 @@ public static class GradientCheck
             throw new ArgumentException($"The check compares float32 with float64 gradients, so it needs a float32 model and input; got a {input.dtype} input.", nameof(input));
 
         using var scope = torch.NewDisposeScope();
-        using var state = new ModelState(model); // requires_grad off (set per layer below) and buffers restored
+        using var state = ModelStateGuard.ForGradients(model); // requires_grad off (set per layer below) and buffers restored
         var inputs = LayerInputs(model, input);
         var rows = new List<GradientCheckRow>();
         foreach (var (name, module) in ModelLayers.Leaves(model))
@@ -102,7 +103,7 @@ public static class GradientCheck
             return new(name, type, shape, null, null, GradientVerdict.NotChecked, $"no float64 recomputation of {type} layers");
 
         using var enableGrad = torch.enable_grad();
-        foreach (var (_, p) in parameters) p.requires_grad = true; // ModelState puts the flags back
+        foreach (var (_, p) in parameters) p.requires_grad = true; // the guard puts the flags back
         var generator = new torch.Generator(20261202);
 
         var x32 = input.clone().requires_grad_(true);

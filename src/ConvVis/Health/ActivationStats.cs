@@ -1,5 +1,6 @@
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Internal;
 using static TorchSharp.torch;
 
 namespace ConvVis;
@@ -54,7 +55,7 @@ public static class ActivationStats
 
         options.CancellationToken.ThrowIfCancellationRequested();
         using (var hooks = new HookSet())
-        using (new ModelModeGuard(model))
+        using (ModelStateGuard.ForInference(model, "Remove that registration to scan it."))
         using (no_grad())
         {
             foreach (var (name, module) in selected)

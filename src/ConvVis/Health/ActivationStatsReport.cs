@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ConvVis.Health;
+using ConvVis.Rendering;
 
 namespace ConvVis;
 
@@ -59,17 +59,17 @@ public sealed class ActivationStatsReport : IHtmlView
     {
         var sb = new StringBuilder();
         sb.Append("<div class=\"convvis-activation-stats\">");
-        sb.Append("<p>").Append(HealthHtml.Escape(ToString()))
+        sb.Append("<p>").Append(Html.Escape(ToString()))
           .Append(CultureInfo.InvariantCulture, $"; threshold {Threshold:G4}, nearly dead = active on fewer than {NearlyDeadFraction:P1} of inputs.</p>");
         if (Batches > 0 && NotFired.Count > 0)
             sb.Append("<p class=\"convvis-warning\">These layers never ran, so they have no statistics: ")
-              .Append(HealthHtml.Escape(string.Join(", ", NotFired)))
+              .Append(Html.Escape(string.Join(", ", NotFired)))
               .Append(". Hooks fire only through <code>module.call(x)</code>; a forward method that uses <code>layer.forward(x)</code> bypasses them.</p>");
         sb.Append("<table><tr><th>layer</th><th>type</th><th>output</th><th>zeros</th><th>&le; threshold</th><th>mean</th><th>std</th><th>max</th><th>dead</th><th>nearly dead</th></tr>");
         foreach (var l in Layers)
         {
-            sb.Append("<tr><td style=\"text-align:left\">").Append(HealthHtml.Escape(l.Name)).Append("</td><td>")
-              .Append(HealthHtml.Escape(l.TypeName)).Append("</td><td>").Append(string.Join("&times;", l.OutputShape)).Append("</td>");
+            sb.Append("<tr><td style=\"text-align:left\">").Append(Html.Escape(l.Name)).Append("</td><td>")
+              .Append(Html.Escape(l.TypeName)).Append("</td><td>").Append(string.Join("&times;", l.OutputShape)).Append("</td>");
             sb.Append(CultureInfo.InvariantCulture,
                 $"<td>{l.Sparsity:P1}</td><td>{l.AtOrBelowThresholdFraction:P1}</td><td>{l.Mean:G4}</td><td>{l.Std:G4}</td><td>{l.Max:G4}</td>");
             sb.Append("<td>").Append(IndexList(l.DeadChannels)).Append("</td><td>").Append(IndexList(l.NearlyDeadChannels)).Append("</td></tr>");

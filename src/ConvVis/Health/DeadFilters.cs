@@ -1,5 +1,7 @@
+using System.Globalization;
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Internal;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -108,7 +110,7 @@ public static class DeadFilters
         var recorder = ActivationRecorder.Attach(model, names);
         try
         {
-            using var mode = new ModelModeGuard(model);
+            using var mode = ModelStateGuard.ForInference(model, "Remove that registration to scan it.");
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             model.call(example);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ConvVis.Health;
+using ConvVis.Rendering;
 
 namespace ConvVis;
 
@@ -111,11 +111,11 @@ public sealed class DeadFiltersReport : IHtmlView
     public string ToHtml()
     {
         var sb = new StringBuilder("<div class=\"convvis-dead-filters\">");
-        sb.Append("<p><b>").Append(HealthHtml.Escape(ToString())).Append("</b></p>");
+        sb.Append("<p><b>").Append(Html.Escape(ToString())).Append("</b></p>");
         sb.Append("<table><tr><th>layer</th><th>channels</th><th>dead</th><th>nearly dead</th></tr>");
         foreach (var l in Layers)
         {
-            sb.Append("<tr><td style=\"text-align:left\">").Append(HealthHtml.Escape(l.Name)).Append("</td>")
+            sb.Append("<tr><td style=\"text-align:left\">").Append(Html.Escape(l.Name)).Append("</td>")
               .Append(CultureInfo.InvariantCulture, $"<td>{l.Stats.Channels.Count}</td>")
               .Append("<td>").Append(ActivationStatsReport.IndexList(l.DeadChannels)).Append("</td>")
               .Append("<td>").Append(ActivationStatsReport.IndexList(l.Stats.NearlyDeadChannels)).Append("</td></tr>");
@@ -123,15 +123,15 @@ public sealed class DeadFiltersReport : IHtmlView
         sb.Append("</table>");
         foreach (var l in Layers.Where(l => l.DeadChannels.Count > 0))
         {
-            sb.Append("<details open><summary>").Append(HealthHtml.Escape(l.Name))
+            sb.Append("<details open><summary>").Append(Html.Escape(l.Name))
               .Append(CultureInfo.InvariantCulture, $": {l.DeadChannels.Count} dead of {Words.Count(l.Stats.Channels.Count, "channel")} — channels ")
-              .Append(HealthHtml.Escape(DeadFilters.ShortList(l.DeadChannels))).Append("</summary>");
+              .Append(Html.Escape(DeadFilters.ShortList(l.DeadChannels))).Append("</summary>");
             if (l.Filters is not null) sb.Append(l.Filters.ToHtml());
             else sb.Append("<p>No convolution producing these channels was found, so no filters are shown.</p>");
             if (l.ActivationTiles is not null) sb.Append(l.ActivationTiles.ToHtml());
             sb.Append("</details>");
         }
-        if (DeadCount > 0) sb.Append("<p class=\"convvis-hint\">").Append(HealthHtml.Escape(Hint)).Append("</p>");
+        if (DeadCount > 0) sb.Append("<p class=\"convvis-hint\">").Append(Html.Escape(Hint)).Append("</p>");
         else sb.Append("<p>No dead channels.</p>");
         return sb.Append("</div>").ToString();
     }

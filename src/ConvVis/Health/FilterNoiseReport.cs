@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ConvVis.Health;
 
 namespace ConvVis;
 
@@ -74,7 +73,7 @@ public sealed class FilterNoiseReport : IHtmlView
     {
         var sb = new StringBuilder();
         sb.Append("<div class=\"convvis-filter-noise\">");
-        sb.Append(HealthHtml.Escape(ToString()));
+        sb.Append(Html.Escape(ToString()));
         sb.Append("<table><tr><th>filter</th><th>noise</th><th>verdict</th></tr>");
         for (int i = 0; i < FilterScores.Count; i++)
         {

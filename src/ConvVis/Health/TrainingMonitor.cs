@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Rendering;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -113,7 +114,7 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
         if (entries.Count == 0)
             return sb.Append("<p>Training monitor: nothing recorded yet (call Record after each epoch).</p></div>").ToString();
         var x = entries.Select(e => e.Step).ToArray();
-        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {Words.Count(entries.Count, "record")}, last {HealthHtml.Escape(StepName)} {x[^1]:G6}.</p>");
+        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {Words.Count(entries.Count, "record")}, last {Html.Escape(StepName)} {x[^1]:G6}.</p>");
         // Small charts side by side (two or three to a row), not ten full-width charts stacked 3,000 px tall.
         sb.Append("<div class=\"convvis-monitor-grid\" style=\"display:flex;flex-wrap:wrap;gap:4px 12px\">");
         string step = StepName;

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using ConvVis.Imaging;
+using ConvVis.Rendering;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;

@@ -1,4 +1,4 @@
-namespace ConvVis;
+namespace ConvVis.Imaging;
 
 /// <summary>
 /// Checks that a JPEG file is whole before it is decoded. ImageSharp 2 decodes a truncated JPEG without complaint

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace ConvVis;
+namespace ConvVis.Imaging;
 
 /// <summary>
 /// Checks that a PNG file is whole before it is decoded. ImageSharp 2 decodes a truncated PNG without complaint

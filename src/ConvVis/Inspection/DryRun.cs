@@ -1,4 +1,5 @@
 using ConvVis.Capture;
+using ConvVis.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,11 +25,10 @@ internal static class DryRun
                 "Summarise it without an input shape, or run it under an ActivationRecorder and use ModelSummary.Of(model, recorder).",
                 nameof(model));
 
-        ModuleWalk.RefuseCycles(model, "Remove that registration, or summarise the model without an input shape.");
+        using var state = ModelStateGuard.ForInference(model, "Remove that registration, or summarise the model without an input shape.");
         var all = ModelLayers.All(model);
         var modules = new List<(string Name, Module Module)> { ("", model) };
         modules.AddRange(all);
-        var modes = modules.Select(m => (m.Module, m.Module.training)).ToList();
 
         var seen = new Dictionary<Module, Seen>(ReferenceEqualityComparer.Instance);
         var open = new Stack<(string Name, Module Module)>();
@@ -53,7 +53,6 @@ internal static class DryRun
 
         try
         {
-            model.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             var first = ModuleWalk.Parameters(model).Select(p => p.Parameter).FirstOrDefault();
@@ -66,11 +65,6 @@ internal static class DryRun
         {
             var failed = open.Count > 0 ? open.Peek() : ((string, Module)?)null;
             throw new ArgumentException(FailureMessage(inputShape, failed, firstLeaf, all, e), nameof(inputShape), e);
-        }
-        finally
-        {
-            // Parents first: train() recurses, so each child's own mode is set after its parent's.
-            foreach (var (module, training) in modes) module.train(training);
         }
         return seen;
     }

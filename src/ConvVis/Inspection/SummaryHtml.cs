@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace ConvVis.Inspection;
@@ -70,12 +69,12 @@ internal static class SummaryHtml
     {
         // Indent by depth inside the fixed-width first cell, so the other columns stay aligned at every depth.
         double indent = r.Depth * 1.2 + (leaf ? 1.2 : 0);
-        string label = r.Name.Length == 0 ? "" : Escape(LastSegment(r.Name)) + " ";
-        sb.Append("<span class=\"row\" title=\"").Append(Escape(r.Name.Length == 0 ? "(model)" : r.Name)).Append("\">")
+        string label = r.Name.Length == 0 ? "" : Html.Escape(LastSegment(r.Name)) + " ";
+        sb.Append("<span class=\"row\" title=\"").Append(Html.Escape(r.Name.Length == 0 ? "(model)" : r.Name)).Append("\">")
           .Append("<span class=\"layer\" style=\"padding-left:").Append(indent.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)).Append("em\">")
           .Append(leaf ? "" : "<span class=\"mark\"></span>")
-          .Append(label).Append("<span class=\"type\">(").Append(Escape(r.TypeName)).Append(")</span></span>")
-          .Append("<span class=\"shape\">").Append(Escape(SummaryText.ShapeCell(r))).Append("</span>")
+          .Append(label).Append("<span class=\"type\">(").Append(Html.Escape(r.TypeName)).Append(")</span></span>")
+          .Append("<span class=\"shape\">").Append(Html.Escape(SummaryText.ShapeCell(r))).Append("</span>")
           .Append(Num(r.Parameters, r.Parameters)).Append(Num(r.Parameters, r.TrainableParameters))
           .Append("</span>");
     }
@@ -84,9 +83,8 @@ internal static class SummaryHtml
         => own == 0 ? "<span class=\"num none\">--</span>" : $"<span class=\"num\">{SummaryText.Count(value)}</span>";
 
     static void Total(StringBuilder sb, string label, string value)
-        => sb.Append("<tr><td>").Append(label).Append("</td><td class=\"n\">").Append(Escape(value)).Append("</td></tr>");
+        => sb.Append("<tr><td>").Append(label).Append("</td><td class=\"n\">").Append(Html.Escape(value)).Append("</td></tr>");
 
     static string LastSegment(string name) => name[(name.LastIndexOf('.') + 1)..];
 
-    static string Escape(string s) => WebUtility.HtmlEncode(s);
 }

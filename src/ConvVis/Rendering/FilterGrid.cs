@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using ConvVis.Rendering;
 using static TorchSharp.torch;
 
@@ -11,14 +9,13 @@ namespace ConvVis;
 /// (nearest) so 3x3 to 11x11 filters are clearly visible. By default zero is mid-grey and the scale is shared,
 /// as in the CS231n filter pictures. All-zero filters get a red frame, filters with NaN/Inf a magenta one.
 /// </summary>
-public sealed class FilterGrid : IVisual
+public sealed class FilterGrid : TiledPicture
 {
-    private readonly RenderedPicture picture;
-
-    private FilterGrid(RenderedPicture picture, FilterLayout layout, int total, TileStats[] tiles, int scale, int columns, int rows, int tileW, int tileH)
+    private FilterGrid(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, FilterLayout layout, int total)
+        : base(picture, canvas, scale, tiles)
     {
-        this.picture = picture; Layout = layout; TotalFilters = total; Tiles = tiles;
-        Scale = scale; Columns = columns; Rows = rows; TileWidth = tileW; TileHeight = tileH;
+        Layout = layout;
+        TotalFilters = total;
     }
 
     /// <summary>The layout used (never <see cref="FilterLayout.Auto"/>).</summary>
@@ -29,38 +26,6 @@ public sealed class FilterGrid : IVisual
 
     /// <summary>Number of output filters in the weight.</summary>
     public int TotalFilters { get; }
-
-    /// <summary>Statistics of each shown filter over all its weights (Channel = output filter index).</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
-
-    /// <summary>The nearest-neighbour upscaling factor applied to each kernel.</summary>
-    public int Scale { get; }
-
-    /// <summary>Number of tile columns.</summary>
-    public int Columns { get; }
-
-    /// <summary>Number of tile rows.</summary>
-    public int Rows { get; }
-
-    /// <summary>Width of one tile in pixels.</summary>
-    public int TileWidth { get; }
-
-    /// <summary>Height of one tile in pixels.</summary>
-    public int TileHeight { get; }
-
-    /// <inheritdoc/>
-    public int Width => picture.Image.Width;
-
-    /// <inheritdoc/>
-    public int Height => picture.Image.Height;
-
-    internal RenderedPicture Picture => picture;
-
-    /// <inheritdoc/>
-    public byte[] ToPng() => (byte[])picture.Png.Clone();
-
-    /// <inheritdoc/>
-    public string ToHtml() => picture.ToHtml();
 
     /// <summary>The filters of a convolution module (a <c>Conv2d</c>, or any module with a 4-D parameter named <c>weight</c>).</summary>
     public static FilterGrid Of(nn.Module conv, FilterGridOptions? o = null)
@@ -136,83 +101,33 @@ public sealed class FilterGrid : IVisual
         int shownCount = Math.Min(total, options.MaxFilters);
         if (shownCount < total) w = w.narrow(0, 0, shownCount);
         var layout = Resolve(options.Layout, inputs, shownCount);
+        bool bgr = layout == FilterLayout.Rgb && options.InputColorOrder == ColorOrder.Bgr;
+        var painter = FilterPainter.For(layout, inputs, bgr);
 
         // Check the size before reading any value: only the shown filters are converted to float.
-        bool slices = layout == FilterLayout.SlicesPerFilter && inputs > 1;
-        long tiles = slices ? (long)shownCount * inputs : shownCount;
-        int? fixedColumns = slices ? inputs : options.Columns is { } wanted ? Math.Min(wanted, shownCount) : null;
+        long tiles = painter.TileCount(shownCount);
+        int? fixedColumns = painter.FixedColumns ?? (options.Columns is { } wanted ? Math.Min(wanted, shownCount) : null);
         int factor = TileCanvas.PreferredFactor(tiles, fixedColumns, kh, kw, options.MinTileSize, options.TargetWidth);
-        int th = kh * factor, tw = kw * factor, plane = kh * kw;
-        int columns = slices ? inputs : Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
-        TileCanvas.CheckSize(slices ? (long)shownCount * inputs : shownCount, columns, th, tw);
-        bool bgr = layout == FilterLayout.Rgb && options.InputColorOrder == ColorOrder.Bgr;
+        int th = kh * factor, tw = kw * factor;
+        int columns = painter.FixedColumns ?? Math.Min(options.Columns ?? TileCanvas.AutoColumns(shownCount, th, tw), shownCount);
+        TileCanvas.CheckSize(tiles, columns, th, tw);
         if (bgr) w = w.flip(1); // painted as R, G, B: a BGR filter's channel 0 must land on blue
         w = TensorInput.ToFloat(w);
         var filterRows = w.reshape(shownCount, (long)inputs * kh * kw).contiguous();
-        var filterIds = Enumerable.Range(0, shownCount).ToArray();
-        var stats = TileStatistics.Compute(filterRows, filterIds);
-        TileCanvas canvas;
-        string layoutNote;
-        ScaleInfo scale;
-        ReadOnlySpan<float> data = MemoryMarshal.Cast<byte, float>(filterRows.bytes);
-        switch (layout)
-        {
-            case FilterLayout.Rgb:
-            {
-                var scales = TileNormalizer.Scales(filterRows, stats, options.Normalization, options.ClipPercentile, out scale);
-                canvas = new TileCanvas(shownCount, columns, tw, th, stats.Select(TileMarks.FrameOf).ToArray());
-                for (int o = 0; o < shownCount; o++) canvas.PaintRgb(o, data.Slice(o * 3 * plane, 3 * plane), kh, kw, factor, scales[o]);
-                layoutNote = bgr
-                    ? "BGR input: input channels 0, 1, 2 shown as blue, green, red"
-                    : "RGB: input channels 0, 1, 2 as red, green, blue";
-                break;
-            }
-            case FilterLayout.SlicesPerFilter:
-            {
-                var scales = TileNormalizer.Scales(filterRows, stats, options.Normalization, options.ClipPercentile, out scale);
-                canvas = new TileCanvas(shownCount * inputs, columns, tw, th, stats.SelectMany(s => Enumerable.Repeat(TileMarks.FrameOf(s), inputs)).ToArray());
-                for (int t = 0; t < shownCount * inputs; t++) canvas.PaintMapped(t, data.Slice(t * plane, plane), kh, kw, factor, scales[t / inputs], options.Colormap.Lut);
-                layoutNote = slices ? $"one row per {unit}: its {inputs} input-channel slices" : "one tile per " + unit;
-                break;
-            }
-            default:
-            {
-                // One tile per filter: the mean over input channels, scaled from its own statistics.
-                var mean = w.mean([1]).reshape(shownCount, plane).contiguous();
-                var meanStats = TileStatistics.Compute(mean, filterIds);
-                var scales = TileNormalizer.Scales(mean, meanStats, options.Normalization, options.ClipPercentile, out scale);
-                canvas = new TileCanvas(shownCount, columns, tw, th, stats.Select(TileMarks.FrameOf).ToArray());
-                ReadOnlySpan<float> means = MemoryMarshal.Cast<byte, float>(mean.bytes);
-                for (int o = 0; o < shownCount; o++) canvas.PaintMapped(o, means.Slice(o * plane, plane), kh, kw, factor, scales[o], options.Colormap.Lut);
-                layoutNote = inputs > 1 ? $"one tile per {unit}: the mean over its {inputs} input channels" : "one tile per " + unit;
-                break;
-            }
-        }
-        var image = canvas.ToImage();
-        var rects = canvas.Rects();
-        TileRegion[] regions;
-        if (slices)
-        {
-            var sliceStats = TileStatistics.Compute(data, shownCount * inputs, plane, Enumerable.Range(0, shownCount * inputs).ToArray());
-            regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H,
-                $"{unit} {i / inputs}, input channel {i % inputs}\n" + string.Join("\n", sliceStats[i].Describe().Split('\n').Skip(1)) +
-                "\n" + $"whole {unit}: " + (stats[i / inputs].IsDead ? "DEAD (all zero)" : $"min {TileStats.Format(stats[i / inputs].Min)}, max {TileStats.Format(stats[i / inputs].Max)}"),
-                SliceLabel(stats[i / inputs].Channel, i / inputs, i % inputs))).ToArray();
-        }
-        else
-        {
-            regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe(unit),
-                stats[i].Channel.ToString(CultureInfo.InvariantCulture))).ToArray();
-        }
+        var stats = TileStatistics.Compute(filterRows, Enumerable.Range(0, shownCount).ToArray());
+        var filters = new FilterTiles(w, filterRows, stats, inputs, kh, kw, factor, columns, unit, options);
 
+        var canvas = painter.Paint(filters, out var scale);
+        var image = canvas.ToImage();
+        var regions = painter.Regions(filters, canvas.Rects());
         string count = shownCount < total ? $"showing {shownCount} of {total} {unit}s (MaxFilters = {options.MaxFilters})" : $"{total} {unit}s";
         var captions = new List<string>
         {
-            $"{count}, {inputs}×{kh}×{kw} each; {layoutNote}",
-            $"shown ×{factor} ({kw * factor}×{kh * factor} px per tile); {scale.Describe()}" + (layout == FilterLayout.Rgb ? "" : $"; colormap {options.Colormap.Name}"),
+            $"{count}, {inputs}×{kh}×{kw} each; {painter.LayoutNote(filters)}",
+            $"shown ×{factor} ({tw}×{th} px per tile); {scale.Describe()}" + (painter.UsesColormap ? $"; colormap {options.Colormap.Name}" : ""),
         };
         ColorBar? bar = null;
-        if (layout != FilterLayout.Rgb)
+        if (painter.UsesColormap)
         {
             var (lo, mid, hi) = scale.Labels();
             bar = new ColorBar(options.Colormap, lo, mid, hi);
@@ -220,7 +135,7 @@ public sealed class FilterGrid : IVisual
         string? title = options.Title ?? defaultTitle;
         var picture = new RenderedPicture(image, regions, title, captions, title ?? $"filter grid of {shownCount} {unit}s", bar,
             TileMarks.Legend(stats, unit).ToArray());
-        return new FilterGrid(picture, layout, total, stats, factor, canvas.Columns, canvas.Rows, tw, th);
+        return new FilterGrid(picture, canvas, factor, stats, layout, total);
     }
 
     private static FilterLayout Resolve(FilterLayout requested, int inputs, int shown)
@@ -231,13 +146,4 @@ public sealed class FilterGrid : IVisual
         if (inputs == 3) return FilterLayout.Rgb;
         return inputs >= 2 && (long)inputs * shown <= 1024 ? FilterLayout.SlicesPerFilter : FilterLayout.OneTilePerFilter;
     }
-
-    /// <summary>
-    /// Row and column labels of a slice grid, drawn on the tiles of the first column (the filter) and of the first row
-    /// (":c", the input channel), so a screenshot says which is which without a label on every small tile.
-    /// </summary>
-    private static string? SliceLabel(int filter, int row, int inputChannel) =>
-        inputChannel == 0 ? filter.ToString(CultureInfo.InvariantCulture)
-        : row == 0 ? ":" + inputChannel.ToString(CultureInfo.InvariantCulture)
-        : null;
 }

@@ -1,10 +1,14 @@
 namespace ConvVis;
 
 /// <summary>
-/// A finished picture that renders itself: a PNG of <see cref="Width"/> x <see cref="Height"/> pixels and a
+/// Anything that renders itself as a picture: a PNG of <see cref="Width"/> x <see cref="Height"/> pixels and a
 /// self-contained HTML view (the PNG as a data URI, tooltips, captions; no script).
-/// Visuals hold only their finished RGB pixels, never tensors, so they can be kept freely.
 /// </summary>
+/// <remarks>
+/// The views (<see cref="TiledPicture"/>s, <see cref="AttributionView"/>, <see cref="AttributionGrid"/>) hold only their
+/// finished RGB pixels, never tensors, so they can be kept freely. A result that also renders itself keeps its
+/// tensors and says so: <see cref="Attribution"/> owns two and is <see cref="IDisposable"/>.
+/// </remarks>
 public interface IVisual : IHtmlView
 {
     /// <summary>Width of the PNG in pixels.</summary>

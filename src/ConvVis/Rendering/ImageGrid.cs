@@ -52,13 +52,13 @@ public sealed class ImageGridOptions
 /// otherwise each image is scaled by its own min and max (e.g. normalised network inputs).
 /// NaN pixels are magenta and their image gets a magenta frame.
 /// </summary>
-public sealed class ImageGrid : IVisual
+public sealed class ImageGrid : TiledPicture
 {
-    private readonly RenderedPicture picture;
-
-    private ImageGrid(RenderedPicture picture, int total, TileStats[] tiles, bool asIs, int scale, int columns)
+    private ImageGrid(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, int total, bool asIs)
+        : base(picture, canvas, scale, tiles)
     {
-        this.picture = picture; TotalImages = total; Tiles = tiles; ShownAsIs = asIs; Scale = scale; Columns = columns;
+        TotalImages = total;
+        ShownAsIs = asIs;
     }
 
     /// <summary>Number of images shown.</summary>
@@ -67,31 +67,8 @@ public sealed class ImageGrid : IVisual
     /// <summary>Number of images in the tensor.</summary>
     public int TotalImages { get; }
 
-    /// <summary>Statistics of each shown image (Channel = image index).</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
-
     /// <summary>True when values were in [0, 1] and shown as they are; false when each image was min-max scaled.</summary>
     public bool ShownAsIs { get; }
-
-    /// <summary>The nearest-neighbour upscaling factor.</summary>
-    public int Scale { get; }
-
-    /// <summary>Number of columns.</summary>
-    public int Columns { get; }
-
-    /// <inheritdoc/>
-    public int Width => picture.Image.Width;
-
-    /// <inheritdoc/>
-    public int Height => picture.Image.Height;
-
-    internal RenderedPicture Picture => picture;
-
-    /// <inheritdoc/>
-    public byte[] ToPng() => (byte[])picture.Png.Clone();
-
-    /// <inheritdoc/>
-    public string ToHtml() => picture.ToHtml();
 
     /// <summary>Renders a batch of images (see the class remarks for the accepted shapes and the value rule).</summary>
     public static ImageGrid Of(Tensor images, ImageGridOptions? o = null)
@@ -153,6 +130,6 @@ public sealed class ImageGrid : IVisual
             ? new[] { (TileMarks.Css(TileMarks.NonFinite), "magenta frame: image contains NaN/Inf (NaN pixels magenta)") }
             : [];
         var picture = new RenderedPicture(image, regions, options.Title, captions, options.Title ?? $"{shown} images", null, legend);
-        return new ImageGrid(picture, total, stats, asIs, factor, canvas.Columns);
+        return new ImageGrid(picture, canvas, factor, stats, total, asIs);
     }
 }

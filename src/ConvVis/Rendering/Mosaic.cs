@@ -10,14 +10,13 @@ namespace ConvVis;
 /// visible, separated by thin white lines; all-zero channels (silent for this input) in a red frame, constant ones in orange,
 /// channels with NaN/Inf in magenta. The HTML gives every tile a tooltip (channel, min, max, mean, % zero).
 /// </summary>
-public sealed class Mosaic : IVisual
+public sealed class Mosaic : TiledPicture
 {
-    private readonly RenderedPicture picture;
-
-    private Mosaic(RenderedPicture picture, int total, int[] channels, TileStats[] tiles, int scale, int columns, int rows, int tileW, int tileH)
+    private Mosaic(RenderedPicture picture, TileCanvas canvas, int scale, TileStats[] tiles, int total, int[] channels)
+        : base(picture, canvas, scale, tiles)
     {
-        this.picture = picture; TotalChannels = total; Channels = channels; Tiles = tiles;
-        Scale = scale; Columns = columns; Rows = rows; TileWidth = tileW; TileHeight = tileH;
+        TotalChannels = total;
+        Channels = channels;
     }
 
     /// <summary>Number of channel tiles in the picture.</summary>
@@ -28,38 +27,6 @@ public sealed class Mosaic : IVisual
 
     /// <summary>The channel index of each tile, in tile order (row-major).</summary>
     public IReadOnlyList<int> Channels { get; }
-
-    /// <summary>Statistics of each tile, in tile order.</summary>
-    public IReadOnlyList<TileStats> Tiles { get; }
-
-    /// <summary>The nearest-neighbour upscaling factor applied to each map.</summary>
-    public int Scale { get; }
-
-    /// <summary>Number of tile columns.</summary>
-    public int Columns { get; }
-
-    /// <summary>Number of tile rows.</summary>
-    public int Rows { get; }
-
-    /// <summary>Width of one tile in pixels (map width times <see cref="Scale"/>).</summary>
-    public int TileWidth { get; }
-
-    /// <summary>Height of one tile in pixels (map height times <see cref="Scale"/>).</summary>
-    public int TileHeight { get; }
-
-    /// <inheritdoc/>
-    public int Width => picture.Image.Width;
-
-    /// <inheritdoc/>
-    public int Height => picture.Image.Height;
-
-    internal RenderedPicture Picture => picture;
-
-    /// <inheritdoc/>
-    public byte[] ToPng() => (byte[])picture.Png.Clone();
-
-    /// <inheritdoc/>
-    public string ToHtml() => picture.ToHtml();
 
     // A channel that is zero for one input is silent, not dead: dead means zero for every input of a data set.
     private const string SilentLabel = "SILENT for this input";
@@ -147,7 +114,7 @@ public sealed class Mosaic : IVisual
         var picture = new RenderedPicture(image, regions, options.Title, captions,
             options.Title ?? $"activation mosaic of {Words.Count(shown.Length, "channel")}", new ColorBar(options.Colormap, lo, mid, hi),
             TileMarks.Legend(stats, "channel", "silent for this input").ToArray());
-        return new Mosaic(picture, c, shown, stats, factor, canvas.Columns, canvas.Rows, w * factor, h * factor);
+        return new Mosaic(picture, canvas, factor, stats, c, shown);
     }
 
     /// <summary>
@@ -202,6 +169,4 @@ public sealed class Mosaic : IVisual
         }
         return Enumerable.Range(0, candidates.Length).OrderByDescending(i => means[i]).Select(i => candidates[i]);
     }
-
-
 }

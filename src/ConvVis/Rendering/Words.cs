@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConvVis;
+namespace ConvVis.Rendering;
 
 /// <summary>Plain English for numbers in captions and reports: "1 dead channel", "3 dead channels".</summary>
 internal static class Words

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
+using ConvVis.Attributions.Rendering;
 using ConvVis.Tests.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>Collects what a computation wants to tell the user besides the map: per-sample numbers and warnings.</summary>
 internal sealed class AttributionContext(string method)

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>Finds a hookable layer (one tensor in, one tensor out) by its dotted name, through the shared <see cref="ModelLayers.Get"/>.</summary>
 internal static class LayerLookup

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>The input gradient with every ReLU module's backward replaced (guided backprop, DeconvNet), with the warnings that go with it.</summary>
 internal sealed class ModifiedReluGradient(ReluBackwardRule rule)

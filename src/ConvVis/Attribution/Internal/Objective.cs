@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>The per-sample score an attribution explains: one class output, or a unit of a layer.</summary>
 internal static class Objective

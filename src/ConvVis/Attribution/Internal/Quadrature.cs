@@ -1,4 +1,4 @@
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>Nodes α and weights on [0, 1] for integrating along a path.</summary>
 internal static class Quadrature

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Internal;
 
 /// <summary>How an overridden ReLU passes the gradient backward.</summary>
 internal enum ReluBackwardRule

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
+using ConvVis.Attributions.Rendering;
 using ConvVis.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;

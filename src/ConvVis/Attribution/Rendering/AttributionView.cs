@@ -1,5 +1,6 @@
 using System.Globalization;
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
+using ConvVis.Attributions.Rendering;
 using ConvVis.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.AttributionCore;
+namespace ConvVis.Attributions.Rendering;
 
 /// <summary>
 /// The maths of an attribution overlay, on tensors: reduce the map over channels, scale it by a percentile of its
