@@ -11,7 +11,7 @@ namespace ConvVis;
 /// <see cref="ScriptTag"/> once per page (or once per notebook session) before or after the charts;
 /// charts wait a while for it to appear.
 /// </remarks>
-public static class PlotlyJs
+internal static class PlotlyJs
 {
     const string ResourceName = "ConvVis.Charts.plotly-basic.min.js";
     static readonly Lazy<string> source = new(Load);
@@ -36,9 +36,11 @@ public static class PlotlyJs
 
     static string Load()
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
+        // This file is also compiled into ConvVis.Interactive (a linked source); the bundle is embedded once, in ConvVis.
+        Assembly convVis = typeof(IHtmlView).Assembly;
+        using var stream = convVis.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException(
-                $"The plotly.js bundle ({ResourceName}) is missing from {typeof(PlotlyJs).Assembly.GetName().Name}; the build fetches it with npm (see ConvVis.csproj, target FetchPlotlyJs).");
+                $"The plotly.js bundle ({ResourceName}) is missing from {convVis.GetName().Name}; the build fetches it with npm (see ConvVis.csproj, target FetchPlotlyJs).");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -104,8 +104,9 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
 
     /// <summary>
     /// Line charts (loss, accuracy, sparsity, dead channels and filter noise per layer) and the weight
-    /// and activation histograms of the first and latest entry, as an HTML fragment (needs a global
-    /// Plotly: <see cref="PlotlyJs.ScriptTag"/>).
+    /// and activation histograms of the first and latest entry, as an HTML fragment whose charts draw
+    /// with the page's plotly.js (the notebook extension loads it once per session; for a page of your own use
+    /// <see cref="ToStandaloneHtml"/>, which embeds it).
     /// </summary>
     public string ToHtml()
     {
