@@ -14,13 +14,13 @@ namespace ConvVis;
 internal static class PlotlyJs
 {
     const string ResourceName = "ConvVis.Charts.plotly-basic.min.js";
-    static readonly Lazy<string> source = new(Load);
+    static readonly Lazy<string> Bundle = new(Load);
 
     /// <summary>The version of the embedded bundle.</summary>
     public static string Version { get; } = "2.35.3";
 
     /// <summary>The bundle's JavaScript source.</summary>
-    public static string Source => source.Value;
+    public static string Source => Bundle.Value;
 
     /// <summary>
     /// A <c>&lt;script&gt;</c> element that defines the global <c>Plotly</c> from the embedded bundle,

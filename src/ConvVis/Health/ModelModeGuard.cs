@@ -8,19 +8,19 @@ namespace ConvVis.Health;
 /// </summary>
 internal sealed class ModelModeGuard : IDisposable
 {
-    readonly List<(nn.Module Module, bool Training)> modes = [];
+    readonly List<(nn.Module Module, bool Training)> _modes = [];
 
     public ModelModeGuard(nn.Module model)
     {
         Inspection.ModuleWalk.RefuseCycles(model, "Remove that registration to scan it.");
-        modes.Add((model, model.training));
-        foreach (var (_, m) in model.named_modules()) modes.Add((m, m.training));
+        _modes.Add((model, model.training));
+        foreach (var (_, m) in model.named_modules()) _modes.Add((m, m.training));
         model.eval();
     }
 
     public void Dispose()
     {
         // Parents first: train(bool) recurses into children, so set children after their parent.
-        foreach (var (m, training) in modes) m.train(training);
+        foreach (var (m, training) in _modes) m.train(training);
     }
 }

@@ -6,9 +6,9 @@ namespace ConvVis.Tests.Health;
 
 public sealed class TrainingMonitorTests : IDisposable
 {
-    readonly string dir = Directory.CreateTempSubdirectory("convvis-monitor-").FullName;
+    readonly string _dir = Directory.CreateTempSubdirectory("convvis-monitor-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void RecordsHealthAcrossARealTrainingRunAndWritesAnOfflineReport()
@@ -49,7 +49,7 @@ public sealed class TrainingMonitorTests : IDisposable
         Assert.Equal(direct.Sparsity, last.Sparsity["relu2"], 12);
         Assert.Equal(direct.DeadChannels.Count, last.DeadCounts["relu2"]);
 
-        string path = Path.Combine(dir, "training.html");
+        string path = Path.Combine(_dir, "training.html");
         monitor.SaveHtml(path);
         string html = File.ReadAllText(path);
         Assert.DoesNotContain("src=\"http", html);
