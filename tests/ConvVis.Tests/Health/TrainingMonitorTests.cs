@@ -1,6 +1,7 @@
 using ConvVis.Tests.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Health;
 
@@ -14,7 +15,7 @@ public sealed class TrainingMonitorTests : IDisposable
     public void RecordsHealthAcrossARealTrainingRunAndWritesAnOfflineReport()
     {
         using var data = SyntheticShapes.Create(1000, seed: 8);
-        using var net = new SmallCnn(seed: 4);
+        using var net = new TrainableGreyCnn28(seed: 4);
         using var monitor = new TrainingMonitor(net, probe: data.Images.narrow(0, 0, 100));
         int updates = 0;
         monitor.Updated += m => { Assert.Same(monitor, m); updates++; };
@@ -64,7 +65,7 @@ public sealed class TrainingMonitorTests : IDisposable
     [Fact]
     public void WithoutAProbeItRecordsWeightsNoiseAndLoss()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         using var monitor = new TrainingMonitor(net);
         monitor.Record(1, loss: 2.25);
         monitor.Record(2, loss: 1.125);
@@ -78,7 +79,7 @@ public sealed class TrainingMonitorTests : IDisposable
     [Fact]
     public void EmptyMonitorSaysSoAndBadLayerNamesFailEarly()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         using var monitor = new TrainingMonitor(net, rand(2, 1, 28, 28));
         Assert.Contains("nothing recorded", monitor.ToHtml());
         var e = Assert.Throws<ArgumentException>(() => new TrainingMonitor(net, rand(2, 1, 28, 28), "conv9"));

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Health;
+namespace ConvVis.Tests.Fixtures;
 
 /// <summary>Passes its input through unchanged and remembers the mode and grad state it ran in.</summary>
 internal sealed class Tap : nn.Module<Tensor, Tensor>
