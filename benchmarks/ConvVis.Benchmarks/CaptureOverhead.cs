@@ -14,26 +14,26 @@ namespace ConvVis.Benchmarks;
 /// </remarks>
 public class CaptureOverhead
 {
-    int threadsBefore;
+    int _threadsBefore;
 
     /// <summary>libtorch intra-op threads for the run.</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    CaptureResNet18 model = null!;
-    Tensor input = null!;
+    CaptureResNet18 _model = null!;
+    Tensor _input = null!;
 
     /// <summary>Builds the model and the input, and checks the parameter count of ResNet-18.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        threadsBefore = get_num_threads();
+        _threadsBefore = get_num_threads();
         set_num_threads(Threads);
         random.manual_seed(0);
-        model = new CaptureResNet18();
-        model.eval();
-        input = randn(1, 3, 224, 224);
-        long parameters = model.parameters().Sum(p => p.numel());
+        _model = new CaptureResNet18();
+        _model.eval();
+        _input = randn(1, 3, 224, 224);
+        long parameters = _model.parameters().Sum(p => p.numel());
         if (parameters != 11_689_512) throw new InvalidOperationException($"Not a ResNet-18: {parameters:N0} parameters.");
     }
 
@@ -43,7 +43,7 @@ public class CaptureOverhead
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return model.call(input)[0, 0].item<float>();
+        return _model.call(_input)[0, 0].item<float>();
     }
 
     /// <summary>Attach a recorder to every leaf layer, run the forward pass, read one capture, dispose (hooks removed, captures freed).</summary>
@@ -52,8 +52,8 @@ public class CaptureOverhead
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        using var rec = ActivationRecorder.Attach(model);
-        float y = model.call(input)[0, 0].item<float>();
+        using var rec = ActivationRecorder.Attach(_model);
+        float y = _model.call(_input)[0, 0].item<float>();
         if (rec.NotFired.Count != 0) throw new InvalidOperationException(rec.NotFiredExplanation);
         return y + rec["layer4.1.bn2"].shape[1];
     }
@@ -62,8 +62,8 @@ public class CaptureOverhead
     [GlobalCleanup]
     public void Cleanup()
     {
-        input.Dispose();
-        model.Dispose();
-        set_num_threads(threadsBefore);
+        _input.Dispose();
+        _model.Dispose();
+        set_num_threads(_threadsBefore);
     }
 }

@@ -9,23 +9,23 @@ namespace ConvVis.Benchmarks;
 [Config(typeof(InProcessConfig))]
 public class FilterGridBenchmarks
 {
-    private Tensor first = null!, deep = null!;
+    private Tensor _first = null!, _deep = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         manual_seed(7);
-        first = randn(64, 3, 7, 7) * 0.05f;
-        deep = randn(256, 128, 3, 3) * 0.02f;
-        Console.WriteLine($"// 64x3x7x7: {FilterGrid.Of(first).Width}x{FilterGrid.Of(first).Height} px; 256x128x3x3: {FilterGrid.Of(deep).Width}x{FilterGrid.Of(deep).Height} px");
+        _first = randn(64, 3, 7, 7) * 0.05f;
+        _deep = randn(256, 128, 3, 3) * 0.02f;
+        Console.WriteLine($"// 64x3x7x7: {FilterGrid.Of(_first).Width}x{FilterGrid.Of(_first).Height} px; 256x128x3x3: {FilterGrid.Of(_deep).Width}x{FilterGrid.Of(_deep).Height} px");
     }
 
     [GlobalCleanup]
-    public void Cleanup() { first.Dispose(); deep.Dispose(); }
+    public void Cleanup() { _first.Dispose(); _deep.Dispose(); }
 
     [Benchmark(Description = "FilterGrid 64x3x7x7 to HTML")]
-    public string FirstLayer() => FilterGrid.Of(first).ToHtml();
+    public string FirstLayer() => FilterGrid.Of(_first).ToHtml();
 
     [Benchmark(Description = "FilterGrid 256x128x3x3 to HTML")]
-    public string DeepLayer() => FilterGrid.Of(deep).ToHtml();
+    public string DeepLayer() => FilterGrid.Of(_deep).ToHtml();
 }

@@ -15,9 +15,9 @@ namespace ConvVis.Benchmarks;
 [Config(typeof(InProcessConfig))]
 public class MosaicBenchmarks
 {
-    private Tensor activations = null!;
-    private byte[] pixels = null!;
-    private int width, height;
+    private Tensor _activations = null!;
+    private byte[] _pixels = null!;
+    private int _width, _height;
 
     [GlobalSetup]
     public void Setup()
@@ -26,21 +26,21 @@ public class MosaicBenchmarks
         // Realistic post-ReLU feature maps: smooth blobs (random 14x14 upsampled to 56x56), about half zeros.
         using var coarse = randn(1, 256, 14, 14);
         using var smooth = nn.functional.interpolate(coarse, size: [56, 56], mode: InterpolationMode.Bilinear, align_corners: false);
-        activations = nn.functional.relu(smooth).squeeze(0);
-        var mosaic = Mosaic.Of(activations, Options);
-        pixels = mosaic.Picture.Image.Pixels;
-        (width, height) = (mosaic.Width, mosaic.Height);
-        Console.WriteLine($"// mosaic {width}x{height} px, PNG {mosaic.ToPng().Length / 1024} KiB, HTML {mosaic.ToHtml().Length / 1024} KiB");
+        _activations = nn.functional.relu(smooth).squeeze(0);
+        var mosaic = Mosaic.Of(_activations, Options);
+        _pixels = mosaic.Picture.Image.Pixels;
+        (_width, _height) = (mosaic.Width, mosaic.Height);
+        Console.WriteLine($"// mosaic {_width}x{_height} px, PNG {mosaic.ToPng().Length / 1024} KiB, HTML {mosaic.ToHtml().Length / 1024} KiB");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => activations.Dispose();
+    public void Cleanup() => _activations.Dispose();
 
     private static MosaicOptions Options => new() { MaxChannels = 256 };
 
     [Benchmark(Baseline = true, Description = "PNG-encode RGB image of the mosaic's size")]
-    public byte[] PngEncodeSameSize() => PngEncoding.Encode(pixels, width, height);
+    public byte[] PngEncodeSameSize() => PngEncoding.Encode(_pixels, _width, _height);
 
     [Benchmark(Description = "Mosaic [256,56,56] to HTML")]
-    public string MosaicToHtml() => Mosaic.Of(activations, Options).ToHtml();
+    public string MosaicToHtml() => Mosaic.Of(_activations, Options).ToHtml();
 }

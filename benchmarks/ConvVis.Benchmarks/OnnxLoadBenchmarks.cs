@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using ConvVis;
 using ConvVis.Onnx.Proto;
+using ConvVis.Tests.Onnx;
 
 namespace ConvVis.Benchmarks;
 

@@ -12,8 +12,8 @@ namespace ConvVis.Benchmarks;
 [MemoryDiagnoser(false), MinColumn, MedianColumn]
 public class StatsScanBenchmarks
 {
-    nn.Module<Tensor, Tensor> model = null!;
-    List<Tensor> batches = null!;
+    nn.Module<Tensor, Tensor> _model = null!;
+    List<Tensor> _batches = null!;
 
     /// <summary>libtorch intra-op threads (0: its default). On a shared, oversubscribed machine 1 gives stable figures.</summary>
     [Params(1)]
@@ -24,19 +24,19 @@ public class StatsScanBenchmarks
     {
         if (TorchThreads > 0) torch.set_num_threads(TorchThreads);
         torch.manual_seed(1);
-        model = nn.Sequential(
+        _model = nn.Sequential(
             ("conv1", nn.Conv2d(1, 32, 3, padding: 1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
             ("conv2", nn.Conv2d(32, 64, 3, padding: 1)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
             ("flatten", nn.Flatten()), ("fc", nn.Linear(64 * 7 * 7, 10)));
-        model.eval();
-        batches = Enumerable.Range(0, 16).Select(_ => rand(64, 1, 28, 28).DetachFromDisposeScope()).ToList();
+        _model.eval();
+        _batches = Enumerable.Range(0, 16).Select(_ => rand(64, 1, 28, 28).DetachFromDisposeScope()).ToList();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var b in batches) b.Dispose();
-        model.Dispose();
+        foreach (var b in _batches) b.Dispose();
+        _model.Dispose();
     }
 
     /// <summary>The same loop a scan does, without hooks: no_grad, a dispose scope per batch.</summary>
@@ -45,19 +45,19 @@ public class StatsScanBenchmarks
     {
         long n = 0;
         using var noGrad = no_grad();
-        foreach (var b in batches)
+        foreach (var b in _batches)
         {
             using var scope = NewDisposeScope();
-            n += model.call(b).shape[0];
+            n += _model.call(b).shape[0];
         }
         return n;
     }
 
     /// <summary>Statistics of the two ReLU layers (the usual sparsity / dead-filter scan).</summary>
     [Benchmark]
-    public long StatsScanReluLayers() => ActivationStats.Collect(model, batches, "relu1", "relu2").Inputs;
+    public long StatsScanReluLayers() => ActivationStats.Collect(_model, _batches, "relu1", "relu2").Inputs;
 
     /// <summary>Statistics of every leaf layer.</summary>
     [Benchmark]
-    public long StatsScanAllLayers() => ActivationStats.Collect(model, batches).Inputs;
+    public long StatsScanAllLayers() => ActivationStats.Collect(_model, _batches).Inputs;
 }

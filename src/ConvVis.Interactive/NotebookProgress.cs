@@ -16,18 +16,18 @@ namespace ConvVis.Interactive;
 /// </summary>
 public sealed class NotebookProgress : IProgress<WorkProgress>, IDisposable
 {
-    readonly DisplayedValue display;
-    readonly string what;
-    readonly Stopwatch clock = Stopwatch.StartNew();
-    long lastUpdateMs = -1000;
-    string lastText = "starting";
-    double? lastFraction;
+    readonly DisplayedValue _display;
+    readonly string _what;
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    long _lastUpdateMs = -1000;
+    string _lastText = "starting";
+    double? _lastFraction;
 
     NotebookProgress(KernelInvocationContext context, string what)
     {
-        this.what = what;
+        _what = what;
         CancellationToken = context.CancellationToken;
-        display = context.Display(new HtmlString(Render(done: false)), "text/html");
+        _display = context.Display(new HtmlString(Render(done: false)), "text/html");
     }
 
     /// <summary>Shows a progress bar labelled <paramref name="what"/> in the running cell.</summary>
@@ -44,27 +44,27 @@ public sealed class NotebookProgress : IProgress<WorkProgress>, IDisposable
     public void Report(WorkProgress value) => Update(value.Amount, value.Fraction);
 
     /// <summary>Replaces the bar by a final line.</summary>
-    public void Dispose() => display.Update(new HtmlString(Render(done: true)));
+    public void Dispose() => _display.Update(new HtmlString(Render(done: true)));
 
     void Update(string text, double? fraction)
     {
-        lastText = text;
-        lastFraction = fraction;
-        if (clock.ElapsedMilliseconds - lastUpdateMs < 250) return;
-        lastUpdateMs = clock.ElapsedMilliseconds;
-        display.Update(new HtmlString(Render(done: false)));
+        _lastText = text;
+        _lastFraction = fraction;
+        if (_clock.ElapsedMilliseconds - _lastUpdateMs < 250) return;
+        _lastUpdateMs = _clock.ElapsedMilliseconds;
+        _display.Update(new HtmlString(Render(done: false)));
     }
 
     /// <summary>How the work ended, as far as the bar can tell: cancelled, cut short, or done.</summary>
     string Outcome() =>
         CancellationToken.IsCancellationRequested ? "stopped: the cell was cancelled"
-        : lastFraction is double f && f < 1 ? $"stopped at {f:P0}"
+        : _lastFraction is double f && f < 1 ? $"stopped at {f:P0}"
         : "finished";
 
     string Render(bool done)
     {
-        string text = $"{what}: {lastText}, {clock.Elapsed.TotalSeconds:F1} s{(done ? $" ({Outcome()})" : "")}";
-        string bar = done ? "" : lastFraction is double f
+        string text = $"{_what}: {_lastText}, {_clock.Elapsed.TotalSeconds:F1} s{(done ? $" ({Outcome()})" : "")}";
+        string bar = done ? "" : _lastFraction is double f
             ? $"<progress value=\"{f:F3}\" max=\"1\" style=\"width:240px\"></progress> "
             : "<progress style=\"width:240px\"></progress> ";
         return $"<div class=\"convvis-progress\" style=\"font-family:sans-serif;font-size:12px\">{bar}{Html.Escape(text)}</div>";

@@ -94,15 +94,14 @@ public class CaptureMagicTests
         Assert.Equal(2, convs.Count);
     }
 
-    [Fact]
-    public async Task CaptureRejectsABadVariableNameAndAnUnknownLayerWithoutLeavingHooks()
+    [Theory]
+    [InlineData("#!capture --model net --into 1abc\nnet.call(x);", "--into '1abc' is not a valid C# variable name")]
+    [InlineData("#!capture --model net --layers conv9\nnet.call(x);", "conv9", "conv1")]
+    public async Task CaptureRejectsABadVariableNameAndAnUnknownLayerWithoutLeavingHooks(string code, params string[] expected)
     {
         using var kernel = await KernelWithNetAsync();
-        var badName = await kernel.SubmitAsync("#!capture --model net --into 1abc\nnet.call(x);");
-        Assert.Contains("--into '1abc' is not a valid C# variable name", badName.Error);
-        var badLayer = await kernel.SubmitAsync("#!capture --model net --layers conv9\nnet.call(x);");
-        Assert.Contains("conv9", badLayer.Error);
-        Assert.Contains("conv1", badLayer.Error);
+        var cell = await kernel.SubmitAsync(code);
+        foreach (string text in expected) Assert.Contains(text, cell.Error);
         Assert.Equal(0, HooksOn(kernel));
     }
 

@@ -47,20 +47,17 @@ public class HealthMagicTests
         Assert.True(first.AllHtml.Length > second.AllHtml.Length + 500_000, $"plotly.js (about 1 MB) is sent with the first chart only: {first.AllHtml.Length} vs {second.AllHtml.Length}, {first.AllHtml.Split("if (typeof window.Plotly === 'undefined')").Length - 1} and {second.AllHtml.Split("if (typeof window.Plotly === 'undefined')").Length - 1} bundles");
     }
 
-    [Fact]
-    public async Task SparsityNamesTheProblemWithTheData()
+    [Theory]
+    [InlineData("#!sparsity --model net --data dta", "no variable named 'dta'", "'data'")]
+    [InlineData("#!sparsity --model net --data label", "'label' is a String")]
+    [InlineData("#!sparsity --model net --data scalar", "give a batch of inputs [N, C, H, W]")]
+    [InlineData("#!sparsity --model net", "--data")]
+    public async Task SparsityNamesTheProblemWithTheData(string magic, params string[] expected)
     {
         using var kernel = await KernelWithNetAsync();
         await kernel.RunAsync("var label = \"x\"; var scalar = torch.tensor(1f);");
-        var missing = await kernel.SubmitAsync("#!sparsity --model net --data dta");
-        Assert.Contains("no variable named 'dta'", missing.Error);
-        Assert.Contains("'data'", missing.Error);
-        var wrong = await kernel.SubmitAsync("#!sparsity --model net --data label");
-        Assert.Contains("'label' is a String", wrong.Error);
-        var scalar = await kernel.SubmitAsync("#!sparsity --model net --data scalar");
-        Assert.Contains("give a batch of inputs [N, C, H, W]", scalar.Error);
-        var noData = await kernel.SubmitAsync("#!sparsity --model net");
-        Assert.Contains("--data", noData.Error);
+        var cell = await kernel.SubmitAsync(magic);
+        foreach (string text in expected) Assert.Contains(text, cell.Error);
     }
 
     [Fact]

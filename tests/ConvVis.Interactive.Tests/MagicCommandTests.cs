@@ -37,49 +37,12 @@ public class MagicCommandTests
     }
 
     [Fact]
-    public async Task FiltersNamesAMissingVariableAndTheClosestOne()
-    {
-        using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!filters --model nte");
-        Assert.Contains("no variable named 'nte'", cell.Error);
-        Assert.Contains("'net'", cell.Error);
-    }
-
-    [Fact]
     public async Task FiltersSaysWhenTheVariableIsNotAModule()
     {
         using var kernel = await KernelWithNetAsync();
         await kernel.RunAsync("var x = torch.ones(3);");
         var cell = await kernel.SubmitAsync("#!filters --model x");
         Assert.Contains("'x' is a Tensor, not a TorchSharp module", cell.Error);
-    }
-
-    [Fact]
-    public async Task FiltersListsValidLayersAndTheClosestForAnUnknownLayer()
-    {
-        using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!filters --model net --layers conv3");
-        Assert.NotNull(cell.Error);
-        Assert.Contains("conv3", cell.Error);
-        Assert.Contains("conv1", cell.Error);
-        Assert.Contains("relu2", cell.Error);
-    }
-
-    [Fact]
-    public async Task FiltersSaysALayerWithoutFiltersHasNone()
-    {
-        using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!filters --model net --layers relu1");
-        Assert.Contains("'relu1' is a ReLU", cell.Error);
-        Assert.Contains("conv1, conv2", cell.Error);
-    }
-
-    [Fact]
-    public async Task FiltersWithoutAModelSaysHowToCallIt()
-    {
-        using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!filters");
-        Assert.Contains("--model", cell.Error);
     }
 
     [Fact]
@@ -96,21 +59,18 @@ public class MagicCommandTests
         Assert.Contains(true, mode.Events.OfType<Microsoft.DotNet.Interactive.Events.ReturnValueProduced>().Select(e => e.Value));
     }
 
-    [Fact]
-    public async Task SummaryRejectsAShapeThatIsNotAShape()
+    [Theory]
+    [InlineData("#!filters --model nte", "no variable named 'nte'", "'net'")]
+    [InlineData("#!filters --model net --layers conv3", "conv3", "conv1", "relu2")]
+    [InlineData("#!filters --model net --layers relu1", "'relu1' is a ReLU", "conv1, conv2")]
+    [InlineData("#!filters", "--model")]
+    [InlineData("#!summary --model net --input-shape 1,three,32", "--input-shape '1,three,32' is not a shape")]
+    [InlineData("#!summary --model net --input-shape 1,1,32,32", "1, 1, 32, 32", "3")]
+    public async Task FiltersAndSummarySayWhatIsWrong(string magic, params string[] expected)
     {
         using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!summary --model net --input-shape 1,three,32");
-        Assert.Contains("--input-shape '1,three,32' is not a shape", cell.Error);
-    }
-
-    [Fact]
-    public async Task SummarySaysWhichShapeTheFirstLayerExpects()
-    {
-        using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync("#!summary --model net --input-shape 1,1,32,32");
+        var cell = await kernel.SubmitAsync(magic);
         Assert.NotNull(cell.Error);
-        Assert.Contains("1, 1, 32, 32", cell.Error);
-        Assert.Contains("3", cell.Error);
+        foreach (string text in expected) Assert.Contains(text, cell.Error);
     }
 }

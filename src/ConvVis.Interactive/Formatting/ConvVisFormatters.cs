@@ -11,18 +11,18 @@ namespace ConvVis.Interactive.Formatting;
 /// </summary>
 static class ConvVisFormatters
 {
-    static bool registered;
+    static bool _registered;
 
     public static void Register()
     {
         // Formatter.ResetToDefault() (used by tests and by some hosts) drops user formatters, so check
         // whether ours are still there rather than trusting a flag alone.
-        if (registered && Formatter.RegisteredFormatters(includeDefaults: false).Any(f => f.Type == typeof(IHtmlView))) return;
+        if (_registered && Formatter.RegisteredFormatters(includeDefaults: false).Any(f => f.Type == typeof(IHtmlView))) return;
         Formatter.Register<Tensor>((tensor, context) => Write(context, () => TensorHtml.Of(tensor)), HtmlFormatter.MimeType);
         Formatter.Register<nn.Module>((module, context) => Write(context, () => ModuleHtml.Of(module)), HtmlFormatter.MimeType);
         Formatter.Register<IHtmlView>((view, context) => Write(context, () => ChartScript.For(view.ToHtml())), HtmlFormatter.MimeType);
         Formatter.Register<XPlot.Plotly.PlotlyChart>((chart, context) => Write(context, () => ChartScript.Once() + ChartHtml.Fragment(chart)), HtmlFormatter.MimeType);
-        registered = true;
+        _registered = true;
     }
 
     static bool Write(FormatContext context, Func<string> html)

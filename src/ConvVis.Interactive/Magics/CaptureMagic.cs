@@ -12,7 +12,7 @@ namespace ConvVis.Interactive.Magics;
 /// runs with forward hooks on the layers; afterwards the activations are shown (one collapsible mosaic per layer)
 /// and stored in a variable as <see cref="CapturedActivations"/>. The hooks are removed even when the cell fails.
 /// </summary>
-public sealed class CaptureMagic : ModelMagic
+internal sealed class CaptureMagic : ModelMagic
 {
     internal const string Name = "#!capture";
     const string DefaultVariable = "activations";

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary>What the magic commands that scan a dataset through a model (<c>#!sparsity</c>, <c>#!dead-filters</c>) share.</summary>
-public abstract class DatasetScanMagic : ModelMagic
+internal abstract class DatasetScanMagic : ModelMagic
 {
     /// <summary>The variable holding the input data.</summary>
     public string? Data { get; set; }

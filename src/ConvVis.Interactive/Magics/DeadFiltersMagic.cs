@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// activate on any input, with their filters, their empty maps and what usually causes them
 /// (<see cref="DeadFilters"/>.Find).
 /// </summary>
-public sealed class DeadFiltersMagic : DatasetScanMagic
+internal sealed class DeadFiltersMagic : DatasetScanMagic
 {
     internal const string Name = "#!dead-filters";
 

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary><c>#!filters --model net [--layers conv1,features.3]</c>: the filter grids of a model's conv layers.</summary>
-public sealed class FiltersMagic : ModelMagic
+internal sealed class FiltersMagic : ModelMagic
 {
     internal const string Name = "#!filters";
 

@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// <c>#!convvis-fix-torchsharp</c>: the opt-in fix for TorchSharp's native library on systems with an older
 /// libstdc++ (see <see cref="TorchSharpNativeFix"/>). It must run before the first use of torch.
 /// </summary>
-public sealed class FixTorchSharpMagic : MagicCommand
+internal sealed class FixTorchSharpMagic : MagicCommand
 {
     internal const string Name = "#!convvis-fix-torchsharp";
 

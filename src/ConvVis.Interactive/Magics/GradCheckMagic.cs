@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// <c>#!gradcheck --model net --input-shape 2,1,28,28</c>: per layer, float32 against float64 gradients of the input and
 /// the parameters, with a verdict (<see cref="GradientCheck"/>).
 /// </summary>
-public sealed class GradCheckMagic : ModelMagic
+internal sealed class GradCheckMagic : ModelMagic
 {
     internal const string Name = "#!gradcheck";
 

@@ -1,4 +1,3 @@
-using ConvVis.Capture;
 using Microsoft.DotNet.Interactive.CSharp;
 
 namespace ConvVis.Interactive.Magics;
@@ -16,7 +15,7 @@ static class KernelVariables
             var names = Names(kernel);
             string hint = names.Count == 0
                 ? "No variables are defined yet."
-                : $"Closest variable: '{LayerNameHints.Closest(name, names)}'. Variables: {string.Join(", ", names.Take(30))}{(names.Count > 30 ? ", ..." : "")}.";
+                : $"Closest variable: '{ClosestName.Of(name, names)}'. Variables: {string.Join(", ", names.Take(30))}{(names.Count > 30 ? ", ..." : "")}.";
             throw new ArgumentException($"{magic}: no variable named '{name}'. {hint}");
         }
         if (value is not T typed)

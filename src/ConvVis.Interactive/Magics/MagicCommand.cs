@@ -7,7 +7,7 @@ namespace ConvVis.Interactive.Magics;
 /// in its use (a wrong name, shape or value) fails the cell with one plain line, no stack trace
 /// (see <see cref="MagicCommands.Add{T}"/>).
 /// </summary>
-public abstract class MagicCommand : KernelDirectiveCommand
+internal abstract class MagicCommand : KernelDirectiveCommand
 {
     /// <summary><c>--help</c>: show the usage.</summary>
     public bool Help { get; set; }

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary>What every ConvVis magic command that works on a model shares: the <c>--model</c> option and its checks.</summary>
-public abstract class ModelMagic : MagicCommand
+internal abstract class ModelMagic : MagicCommand
 {
     /// <summary>The variable holding the model.</summary>
     public string? Model { get; set; }

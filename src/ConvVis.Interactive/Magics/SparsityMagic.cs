@@ -10,7 +10,7 @@ namespace ConvVis.Interactive.Magics;
 /// <c>#!sparsity --model net --data X [--layers ...] [--batches N]</c>: per layer and channel, how often activations
 /// are zero, with a table and a bar chart per layer (<see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, InputBatches, StatsOptions, string[])"/>).
 /// </summary>
-public sealed class SparsityMagic : DatasetScanMagic
+internal sealed class SparsityMagic : DatasetScanMagic
 {
     internal const string Name = "#!sparsity";
 

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ConvVis.Interactive.Magics;
 
 /// <summary><c>#!summary --model net [--input-shape 1,3,224,224]</c>: the layer summary, with output shapes from a dry run.</summary>
-public sealed class SummaryMagic : ModelMagic
+internal sealed class SummaryMagic : ModelMagic
 {
     internal const string Name = "#!summary";
 

@@ -23,7 +23,7 @@ namespace ConvVis;
 public abstract class AttributionMethod
 {
     /// <summary>Creates a method that explains <paramref name="model"/>.</summary>
-    protected private AttributionMethod(nn.Module<Tensor, Tensor> model)
+    private protected AttributionMethod(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;

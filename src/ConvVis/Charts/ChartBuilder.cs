@@ -6,13 +6,13 @@ namespace ConvVis;
 /// <param name="Name">Legend entry (user data is fine: it is escaped when rendered).</param>
 /// <param name="X">X values.</param>
 /// <param name="Y">Y values (NaN leaves a gap).</param>
-public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+internal sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
 
 /// <summary>
 /// Small XPlot.Plotly chart builders for the health reports. Render the result with
 /// <see cref="ChartHtml.Fragment"/> (offline; XPlot's own HTML loads plotly.js from a CDN).
 /// </summary>
-public static class ChartBuilder
+internal static class ChartBuilder
 {
     /// <summary>A bar chart of one value per category.</summary>
     /// <param name="title">Chart title.</param>

@@ -8,7 +8,7 @@ namespace ConvVis;
 /// Turns an XPlot.Plotly chart into HTML that works offline: a div and a script that draws into it
 /// with the page's global <c>Plotly</c> (see <see cref="PlotlyJs"/>), never a CDN.
 /// </summary>
-public static class ChartHtml
+internal static class ChartHtml
 {
     /// <summary>
     /// The chart as an HTML fragment (a div and a script). Unlike XPlot's own HTML, text in the chart

@@ -11,16 +11,16 @@ namespace ConvVis;
 /// <see cref="ScriptTag"/> once per page (or once per notebook session) before or after the charts;
 /// charts wait a while for it to appear.
 /// </remarks>
-public static class PlotlyJs
+internal static class PlotlyJs
 {
     const string ResourceName = "ConvVis.Charts.plotly-basic.min.js";
-    static readonly Lazy<string> source = new(Load);
+    static readonly Lazy<string> Bundle = new(Load);
 
     /// <summary>The version of the embedded bundle.</summary>
     public static string Version { get; } = "2.35.3";
 
     /// <summary>The bundle's JavaScript source.</summary>
-    public static string Source => source.Value;
+    public static string Source => Bundle.Value;
 
     /// <summary>
     /// A <c>&lt;script&gt;</c> element that defines the global <c>Plotly</c> from the embedded bundle,
@@ -36,9 +36,11 @@ public static class PlotlyJs
 
     static string Load()
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
+        // This file is also compiled into ConvVis.Interactive (a linked source); the bundle is embedded once, in ConvVis.
+        Assembly convVis = typeof(IHtmlView).Assembly;
+        using var stream = convVis.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException(
-                $"The plotly.js bundle ({ResourceName}) is missing from {typeof(PlotlyJs).Assembly.GetName().Name}; the build fetches it with npm (see ConvVis.csproj, target FetchPlotlyJs).");
+                $"The plotly.js bundle ({ResourceName}) is missing from {convVis.GetName().Name}; the build fetches it with npm (see ConvVis.csproj, target FetchPlotlyJs).");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -9,7 +9,7 @@ namespace ConvVis;
 /// (0, 0, element type, number of dimensions), the dimensions as big-endian int32, then the data
 /// big-endian, row-major.
 /// </summary>
-public static class Idx
+internal static class Idx
 {
     /// <summary>Reads an IDX file into a tensor of its shape and element type (uint8 stays uint8).</summary>
     /// <param name="path">The file; gzip is detected from its first bytes.</param>

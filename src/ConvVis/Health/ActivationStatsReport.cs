@@ -53,7 +53,8 @@ public sealed class ActivationStatsReport : IHtmlView
 
     /// <summary>
     /// An HTML fragment: a table with a row per layer and, per layer, a bar chart of the fraction of
-    /// zeros of every channel (dead channels in red). Charts need a global Plotly (<see cref="PlotlyJs.ScriptTag"/>).
+    /// zeros of every channel (dead channels in red). Charts draw with the page's plotly.js
+    /// (the notebook extension loads it; <see cref="ToStandaloneHtml"/> embeds it).
     /// </summary>
     public string ToHtml()
     {

@@ -29,10 +29,10 @@ namespace ConvVis;
 /// </example>
 public sealed class TrainingMonitor : IHtmlView, IDisposable
 {
-    readonly nn.Module<Tensor, Tensor> model;
-    readonly Tensor? probe;
-    readonly string[] layers;
-    readonly List<TrainingMonitorEntry> entries = [];
+    readonly nn.Module<Tensor, Tensor> _model;
+    readonly Tensor? _probe;
+    readonly string[] _layers;
+    readonly List<TrainingMonitorEntry> _entries = [];
 
     /// <summary>Creates a monitor.</summary>
     /// <param name="model">The model being trained.</param>
@@ -46,10 +46,10 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layers);
-        this.model = model;
-        this.probe = probe?.detach().clone().DetachFromDisposeScope();
-        this.layers = layers.Length > 0 ? layers : HealthLayers.Default(model);
-        if (this.probe is not null && layers.Length > 0) ModelLayers.Select(model, layers); // fail early on a bad name
+        _model = model;
+        _probe = probe?.detach().clone().DetachFromDisposeScope();
+        _layers = layers.Length > 0 ? layers : HealthLayers.Default(model);
+        if (_probe is not null && layers.Length > 0) ModelLayers.Select(model, layers); // fail early on a bad name
     }
 
     /// <summary>Name of the step axis in charts (default "epoch").</summary>
@@ -65,10 +65,10 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
     public event Action<TrainingMonitor>? Updated;
 
     /// <summary>Everything recorded so far, in order.</summary>
-    public IReadOnlyList<TrainingMonitorEntry> Entries => entries;
+    public IReadOnlyList<TrainingMonitorEntry> Entries => _entries;
 
     /// <summary>The layers whose activations are followed.</summary>
-    public IReadOnlyList<string> MonitoredLayers => layers;
+    public IReadOnlyList<string> MonitoredLayers => _layers;
 
     /// <summary>Measures the model now and adds an entry.</summary>
     /// <param name="step">Epoch or step number (the x axis).</param>
@@ -80,9 +80,9 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
         var sparsity = new Dictionary<string, double>();
         var dead = new Dictionary<string, int>();
         var activations = new Dictionary<string, Histogram>();
-        if (probe is not null && layers.Length > 0)
+        if (_probe is not null && _layers.Length > 0)
         {
-            var stats = ActivationStats.Collect(model, InputBatches.From(new[] { probe }), new StatsOptions { Threshold = Threshold, HistogramBins = HistogramBins }, layers);
+            var stats = ActivationStats.Collect(_model, InputBatches.From(new[] { _probe }), new StatsOptions { Threshold = Threshold, HistogramBins = HistogramBins }, _layers);
             foreach (var l in stats.Layers)
             {
                 sparsity[l.Name] = l.Sparsity;
@@ -90,38 +90,39 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
                 activations[l.Name] = l.Histogram;
             }
         }
-        var noise = FilterNoise.OfAll(model).ToDictionary(p => p.Key, p => p.Value.LayerScore);
+        var noise = FilterNoise.OfAll(_model).ToDictionary(p => p.Key, p => p.Value.LayerScore);
         var weights = new Dictionary<string, Histogram>();
-        foreach (var (name, module) in ModelLayers.All(model))
+        foreach (var (name, module) in ModelLayers.All(_model))
         {
             Tensor? w = module switch { Conv2d c => c.weight, Linear l => l.weight, _ => null };
             if (w is not null) weights[name] = WeightHistogram(w, HistogramBins);
         }
         var entry = new TrainingMonitorEntry(step, loss, accuracy, sparsity, dead, noise, weights, activations);
-        entries.Add(entry);
+        _entries.Add(entry);
         Updated?.Invoke(this);
         return entry;
     }
 
     /// <summary>
     /// Line charts (loss, accuracy, sparsity, dead channels and filter noise per layer) and the weight
-    /// and activation histograms of the first and latest entry, as an HTML fragment (needs a global
-    /// Plotly: <see cref="PlotlyJs.ScriptTag"/>).
+    /// and activation histograms of the first and latest entry, as an HTML fragment whose charts draw
+    /// with the page's plotly.js (the notebook extension loads it once per session; for a page of your own use
+    /// <see cref="ToStandaloneHtml"/>, which embeds it).
     /// </summary>
     public string ToHtml()
     {
         var sb = new StringBuilder("<div class=\"convvis-training-monitor\">");
-        if (entries.Count == 0)
+        if (_entries.Count == 0)
             return sb.Append("<p>Training monitor: nothing recorded yet (call Record after each epoch).</p></div>").ToString();
-        var x = entries.Select(e => e.Step).ToArray();
-        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {Words.Count(entries.Count, "record")}, last {Html.Escape(StepName)} {x[^1]:G6}.</p>");
+        var x = _entries.Select(e => e.Step).ToArray();
+        sb.Append(CultureInfo.InvariantCulture, $"<p>Training monitor: {Words.Count(_entries.Count, "record")}, last {Html.Escape(StepName)} {x[^1]:G6}.</p>");
         // Small charts side by side (two or three to a row), not ten full-width charts stacked 3,000 px tall.
         sb.Append("<div class=\"convvis-monitor-grid\" style=\"display:flex;flex-wrap:wrap;gap:4px 12px\">");
         string step = StepName;
-        if (entries.Any(e => e.Loss is not null))
-            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Loss", [new ChartSeries("loss", x, entries.Select(e => e.Loss ?? double.NaN).ToArray())], step, "loss", ChartWidth, ChartHeight)));
-        if (entries.Any(e => e.Accuracy is not null))
-            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Accuracy", [new ChartSeries("accuracy", x, entries.Select(e => e.Accuracy ?? double.NaN).ToArray())], step, "accuracy", ChartWidth, ChartHeight)));
+        if (_entries.Any(e => e.Loss is not null))
+            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Loss", [new ChartSeries("loss", x, _entries.Select(e => e.Loss ?? double.NaN).ToArray())], step, "loss", ChartWidth, ChartHeight)));
+        if (_entries.Any(e => e.Accuracy is not null))
+            sb.Append(ChartHtml.Fragment(ChartBuilder.Lines("Accuracy", [new ChartSeries("accuracy", x, _entries.Select(e => e.Accuracy ?? double.NaN).ToArray())], step, "accuracy", ChartWidth, ChartHeight)));
         AppendPerLayer(sb, "Sparsity (fraction of zeros on the probe batch)", "fraction of zeros", e => e.Sparsity);
         AppendPerLayer(sb, "Dead channels", "dead channels", e => e.DeadCounts.ToDictionary(p => p.Key, p => (double)p.Value));
         AppendPerLayer(sb, $"Filter noise (above {FilterNoiseReport.DefaultThreshold} looks noisy)", "noise score", e => e.FilterNoise);
@@ -141,21 +142,21 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
 
     void AppendPerLayer(StringBuilder sb, string title, string yTitle, Func<TrainingMonitorEntry, IReadOnlyDictionary<string, double>> pick)
     {
-        var names = entries.SelectMany(e => pick(e).Keys).Distinct().ToArray();
+        var names = _entries.SelectMany(e => pick(e).Keys).Distinct().ToArray();
         if (names.Length == 0) return;
-        var series = names.Select(n => new ChartSeries(n, entries.Select(e => e.Step).ToArray(),
-            entries.Select(e => pick(e).TryGetValue(n, out var v) ? v : double.NaN).ToArray()));
+        var series = names.Select(n => new ChartSeries(n, _entries.Select(e => e.Step).ToArray(),
+            _entries.Select(e => pick(e).TryGetValue(n, out var v) ? v : double.NaN).ToArray()));
         sb.Append(ChartHtml.Fragment(ChartBuilder.Lines(title, series, StepName, yTitle, ChartWidth, ChartHeight)));
     }
 
     void AppendHistograms(StringBuilder sb, string what, Func<TrainingMonitorEntry, IReadOnlyDictionary<string, Histogram>> pick)
     {
-        var first = entries[0];
-        var last = entries[^1];
+        var first = _entries[0];
+        var last = _entries[^1];
         foreach (var name in pick(last).Keys)
         {
             var series = new List<ChartSeries>();
-            foreach (var e in entries.Count > 1 ? new[] { first, last } : new[] { last })
+            foreach (var e in _entries.Count > 1 ? new[] { first, last } : new[] { last })
             {
                 if (!pick(e).TryGetValue(name, out var h)) continue;
                 var centers = Enumerable.Range(0, h.Counts.Count).Select(h.Center).ToArray();
@@ -166,7 +167,7 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
     }
 
     /// <summary>Frees the monitor's copy of the probe batch.</summary>
-    public void Dispose() => probe?.Dispose();
+    public void Dispose() => _probe?.Dispose();
 
     static Histogram WeightHistogram(Tensor weight, int bins)
     {

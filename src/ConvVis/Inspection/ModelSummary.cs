@@ -81,9 +81,15 @@ public sealed class ModelSummary : IHtmlView
         return Of(model, RecordedShapes(recorded));
     }
 
-    /// <summary>The first output shape and the call count of every layer <paramref name="recorded"/> saw fire.</summary>
-    internal static Dictionary<string, (long[] Shape, int Calls)> RecordedShapes(ActivationRecorder recorded)
+    /// <summary>
+    /// The first output shape and the call count of every layer <paramref name="recorded"/> saw fire, by layer name: plain
+    /// data that outlives the recorder, for a later <see cref="Of(Module, IReadOnlyDictionary{string, ValueTuple{long[], int}})"/>.
+    /// </summary>
+    /// <param name="recorded">A recorder after at least one forward pass.</param>
+    /// <returns>Shape and call count per layer that fired.</returns>
+    public static Dictionary<string, (long[] Shape, int Calls)> RecordedShapes(ActivationRecorder recorded)
     {
+        ArgumentNullException.ThrowIfNull(recorded);
         var seen = new Dictionary<string, (long[] Shape, int Calls)>();
         foreach (string layer in recorded.Layers)
         {
@@ -93,9 +99,17 @@ public sealed class ModelSummary : IHtmlView
         return seen;
     }
 
-    /// <summary>Summarises <paramref name="model"/> with output shapes seen earlier, by layer name (see <see cref="RecordedShapes"/>).</summary>
-    internal static ModelSummary Of(Module model, IReadOnlyDictionary<string, (long[] Shape, int Calls)> seen)
+    /// <summary>
+    /// Summarises <paramref name="model"/> with output shapes seen earlier, by layer name (see <see cref="RecordedShapes"/>);
+    /// parameter counts are read from the model now.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="seen">Output shape and call count by layer name; layers not in it show no shape.</param>
+    /// <returns>The summary.</returns>
+    public static ModelSummary Of(Module model, IReadOnlyDictionary<string, (long[] Shape, int Calls)> seen)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(seen);
         var summary = Build(model, null);
         foreach (var row in summary.Rows)
         {

@@ -17,7 +17,7 @@ namespace ConvVis.Native
     /// although the only symbol it takes from that version has no relocation. Marking the requirement
     /// weak (<c>VER_FLG_WEAK</c>) lets the dynamic loader accept an older libstdc++ such as Debian 12's.
     /// </remarks>
-    public static class ElfVersionNeeds
+    internal static class ElfVersionNeeds
     {
         const uint ShtGnuVerneed = 0x6ffffffe;
         /// <summary>The <c>VER_FLG_WEAK</c> flag of a version requirement.</summary>

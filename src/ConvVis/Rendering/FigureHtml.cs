@@ -15,7 +15,7 @@ internal sealed record ColorBar(Colormap Map, string Low, string Mid, string Hig
 /// </summary>
 internal static class FigureHtml
 {
-    private static long counter;
+    private static long _counter;
     private static readonly string InstancePrefix = "cv" + Environment.ProcessId.ToString("x", CultureInfo.InvariantCulture) + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
 
     private const string Style =
@@ -31,7 +31,7 @@ internal static class FigureHtml
     public static string Build(string? title, IEnumerable<string> captions, RgbImage image, byte[] png, string altText,
         IReadOnlyList<TileRegion> tiles, ColorBar? bar, IEnumerable<(string Css, string Text)> legend)
     {
-        string id = InstancePrefix + "-" + Interlocked.Increment(ref counter).ToString(CultureInfo.InvariantCulture);
+        string id = InstancePrefix + "-" + Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture);
         var sb = new StringBuilder(png.Length * 4 / 3 + 200 * tiles.Count + 2048);
         sb.Append("<div class=\"convvis\" style=\"font:12px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:4px 0\">");
         sb.Append("<style>").Append(Style).Append("</style>");

@@ -2,8 +2,8 @@ using System.Text;
 
 namespace ConvVis;
 
-/// <summary>HTML helpers shared by every view.</summary>
-public static class Html
+/// <summary>HTML helpers shared by every view (also compiled into ConvVis.Interactive, a linked source).</summary>
+internal static class Html
 {
     /// <summary>
     /// Escapes text for use in HTML element content and in double- or single-quoted attribute values

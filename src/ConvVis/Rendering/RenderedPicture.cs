@@ -6,13 +6,13 @@ namespace ConvVis.Rendering;
 /// </summary>
 internal sealed class RenderedPicture
 {
-    private readonly Lazy<byte[]> png;
+    private readonly Lazy<byte[]> _png;
 
     public RenderedPicture(RgbImage image, IReadOnlyList<TileRegion> regions, string? title, IReadOnlyList<string> captions,
         string altText, ColorBar? colorBar, IReadOnlyList<(string Css, string Text)> legend)
     {
         Image = image; Regions = regions; Title = title; Captions = captions; AltText = altText; ColorBar = colorBar; Legend = legend;
-        png = new Lazy<byte[]>(image.ToPng, LazyThreadSafetyMode.ExecutionAndPublication);
+        _png = new Lazy<byte[]>(image.ToPng, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public RgbImage Image { get; }
@@ -24,7 +24,7 @@ internal sealed class RenderedPicture
     public IReadOnlyList<(string Css, string Text)> Legend { get; }
 
     /// <summary>The encoded PNG (shared; callers outside must copy).</summary>
-    public byte[] Png => png.Value;
+    public byte[] Png => _png.Value;
 
     public string ToHtml() => FigureHtml.Build(Title, Captions, Image, Png, AltText, Regions, ColorBar, Legend);
 }

@@ -80,8 +80,8 @@ internal static class ValueStatistics
 
     private sealed class Accumulator
     {
-        private long zeros, nan, inf, finite;
-        private double min = double.PositiveInfinity, max = double.NegativeInfinity, sum;
+        private long _zeros, _nan, _inf, _finite;
+        private double _min = double.PositiveInfinity, _max = double.NegativeInfinity, _sum;
 
         /// <summary>Adds one chunk; reductions run in the chunk's own dtype (sums accumulate in float64).</summary>
         public void Add(Tensor chunk)
@@ -97,21 +97,21 @@ internal static class ValueStatistics
                 if (finiteHere < length)
                 {
                     long nanHere = chunk.isnan().sum().item<long>();
-                    nan += nanHere;
-                    inf += length - finiteHere - nanHere;
+                    _nan += nanHere;
+                    _inf += length - finiteHere - nanHere;
                     chunk = chunk.masked_select(isFinite);
                 }
             }
             if (finiteHere == 0) return;
-            zeros += chunk.eq(0).sum().item<long>();
-            finite += finiteHere;
-            min = Math.Min(min, chunk.min().to(ScalarType.Float64).item<double>());
-            max = Math.Max(max, chunk.max().to(ScalarType.Float64).item<double>());
-            sum += chunk.sum(type: ScalarType.Float64).item<double>();
+            _zeros += chunk.eq(0).sum().item<long>();
+            _finite += finiteHere;
+            _min = Math.Min(_min, chunk.min().to(ScalarType.Float64).item<double>());
+            _max = Math.Max(_max, chunk.max().to(ScalarType.Float64).item<double>());
+            _sum += chunk.sum(type: ScalarType.Float64).item<double>();
         }
 
         public ValueSummary Summary(long count, long examined, bool sampled, long repeat) =>
-            new(count, examined, sampled, zeros * repeat, nan * repeat, inf * repeat,
-                finite > 0 ? min : double.NaN, finite > 0 ? max : double.NaN, finite > 0 ? sum / finite : double.NaN);
+            new(count, examined, sampled, _zeros * repeat, _nan * repeat, _inf * repeat,
+                _finite > 0 ? _min : double.NaN, _finite > 0 ? _max : double.NaN, _finite > 0 ? _sum / _finite : double.NaN);
     }
 }

@@ -11,13 +11,13 @@ namespace ConvVis;
 /// </summary>
 public sealed class CapturedActivations : IReadOnlyDictionary<string, Tensor>, IHtmlView, IDisposable
 {
-    readonly Dictionary<string, Tensor[]> calls;
+    readonly Dictionary<string, Tensor[]> _calls;
 
     /// <summary>Takes every stored activation from <paramref name="recorder"/> (which then records afresh).</summary>
     public CapturedActivations(ActivationRecorder recorder)
     {
         ArgumentNullException.ThrowIfNull(recorder);
-        calls = recorder.TakeAll();
+        _calls = recorder.TakeAll();
         NotFired = recorder.NotFired;
         NotFiredExplanation = recorder.NotFiredExplanation;
     }
@@ -39,35 +39,35 @@ public sealed class CapturedActivations : IReadOnlyDictionary<string, Tensor>, I
     public string? NotFiredExplanation { get; }
 
     /// <summary>Every call's activation of a layer, in call order.</summary>
-    public IReadOnlyList<Tensor> Calls(string layer) => calls.TryGetValue(layer, out var c) ? c : throw Missing(layer);
+    public IReadOnlyList<Tensor> Calls(string layer) => _calls.TryGetValue(layer, out var c) ? c : throw Missing(layer);
 
     /// <summary>The last call's activation of <paramref name="layer"/>.</summary>
     public Tensor this[string layer] => Calls(layer)[^1];
 
     /// <inheritdoc />
-    public IEnumerable<string> Keys => calls.Keys;
+    public IEnumerable<string> Keys => _calls.Keys;
     /// <inheritdoc />
-    public IEnumerable<Tensor> Values => calls.Values.Select(c => c[^1]);
+    public IEnumerable<Tensor> Values => _calls.Values.Select(c => c[^1]);
     /// <inheritdoc />
-    public int Count => calls.Count;
+    public int Count => _calls.Count;
     /// <inheritdoc />
-    public bool ContainsKey(string key) => calls.ContainsKey(key);
+    public bool ContainsKey(string key) => _calls.ContainsKey(key);
     /// <inheritdoc />
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value)
     {
-        value = calls.TryGetValue(key, out var c) ? c[^1] : null;
+        value = _calls.TryGetValue(key, out var c) ? c[^1] : null;
         return value is not null;
     }
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() =>
-        calls.Select(kv => new KeyValuePair<string, Tensor>(kv.Key, kv.Value[^1])).GetEnumerator();
+        _calls.Select(kv => new KeyValuePair<string, Tensor>(kv.Key, kv.Value[^1])).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
     public string ToHtml()
     {
         var html = new StringBuilder("<div class=\"convvis-capture\" style=\"font-family:sans-serif\">");
-        foreach (var (layer, tensors) in calls)
+        foreach (var (layer, tensors) in _calls)
         {
             for (int i = 0; i < tensors.Length; i++)
             {
@@ -89,11 +89,11 @@ public sealed class CapturedActivations : IReadOnlyDictionary<string, Tensor>, I
     /// <summary>Frees every activation.</summary>
     public void Dispose()
     {
-        foreach (var t in calls.Values.SelectMany(c => c)) t.Dispose();
-        calls.Clear();
+        foreach (var t in _calls.Values.SelectMany(c => c)) t.Dispose();
+        _calls.Clear();
     }
 
     KeyNotFoundException Missing(string layer) =>
-        new($"No activation of '{layer}' was captured. Captured layers: {(calls.Count == 0 ? "none" : string.Join(", ", calls.Keys))}." +
+        new($"No activation of '{layer}' was captured. Captured layers: {(_calls.Count == 0 ? "none" : string.Join(", ", _calls.Keys))}." +
             (NotFiredExplanation is { } why ? " " + why : ""));
 }

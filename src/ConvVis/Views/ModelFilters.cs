@@ -6,15 +6,15 @@ namespace ConvVis;
 /// <summary>The filter grids of a model's conv layers, one section per layer (what <c>#!filters</c> shows).</summary>
 public sealed class ModelFilters : IHtmlView
 {
-    readonly List<(string Name, string Shape, FilterGrid Grid)> layers = [];
+    readonly List<(string Name, string Shape, FilterGrid Grid)> _layers = [];
 
     ModelFilters() { }
 
     /// <summary>The layers shown, in model order.</summary>
-    public IReadOnlyList<string> LayerNames => layers.Select(l => l.Name).ToList();
+    public IReadOnlyList<string> LayerNames => _layers.Select(l => l.Name).ToList();
 
     /// <summary>The grid of each layer shown.</summary>
-    public IReadOnlyList<FilterGrid> Grids => layers.Select(l => l.Grid).ToList();
+    public IReadOnlyList<FilterGrid> Grids => _layers.Select(l => l.Grid).ToList();
 
     /// <summary>
     /// Draws the filters of the named conv layers of <paramref name="model"/> (names, globs or type names as in
@@ -36,7 +36,7 @@ public sealed class ModelFilters : IHtmlView
             }
             string shape = "[" + string.Join(", ", weight.shape) + "]";
             var order = model is OnnxModel onnx ? onnx.InputColorOrder : ColorOrder.Rgb;
-            view.layers.Add((name, shape, FilterGrid.Of(weight, new FilterGridOptions { InputColorOrder = order })));
+            view._layers.Add((name, shape, FilterGrid.Of(weight, new FilterGridOptions { InputColorOrder = order })));
         }
         return view;
     }
@@ -45,7 +45,7 @@ public sealed class ModelFilters : IHtmlView
     public string ToHtml()
     {
         var html = new StringBuilder("<div class=\"convvis-filters\">");
-        foreach (var (name, shape, grid) in layers)
+        foreach (var (name, shape, grid) in _layers)
         {
             html.Append("<div style=\"margin-bottom:12px\"><div style=\"font-family:sans-serif;font-weight:bold\">")
                 .Append(Html.Escape(name)).Append(" <span style=\"font-weight:normal;color:#666\">weight ")

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -14,8 +15,8 @@ public class GradCamTests
     {
         var conv = nn.Conv2d(1, 2, 1, bias: false);
         var fc = nn.Linear(2, 2, hasBias: false);
-        TestNets.Set(conv.weight!, [1, -1]);
-        TestNets.Set(fc.weight!, [1, 0, 0, 1]);
+        HandNets.Set(conv.weight!, [1, -1]);
+        HandNets.Set(fc.weight!, [1, 0, 0, 1]);
         var net = nn.Sequential(("conv", conv), ("relu", nn.ReLU()), ("pool", nn.MaxPool2d(2)),
             ("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", fc));
         net.eval();
@@ -62,7 +63,7 @@ public class GradCamTests
     public void GuidedGradCamIsGuidedBackpropTimesTheCam()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var x = torch.rand([3, 3, 16, 16], generator: new torch.Generator(6));
         var target = AttributionTarget.Classes(1, 3, 4);
         using var cam = new GradCam(net, "conv2").Attribute(x, target);
@@ -80,7 +81,7 @@ public class GradCamTests
     [Fact]
     public void AnUnknownLayerListsTheValidNamesAndTheClosestOne()
     {
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var e = Assert.Throws<ArgumentException>(() => new GradCam(net, "conv_2"));
         Assert.Contains("no layer named 'conv_2'", e.Message);
         Assert.Contains("Closest valid name: 'conv2'", e.Message);
@@ -93,7 +94,7 @@ public class GradCamTests
     public void AUnitTargetOfALaterLayerWorks()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var x = torch.rand([2, 3, 16, 16], generator: new torch.Generator(7));
         using var r = new GradCam(net, "conv1").Attribute(x, AttributionTarget.Unit("conv2", 3));
         Assert.Equal(new long[] { 2, 1, 16, 16 }, r.Values.shape);

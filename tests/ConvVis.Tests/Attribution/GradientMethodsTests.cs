@@ -2,6 +2,7 @@ using ConvVis.Tests.Gradients;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -54,7 +55,7 @@ public class GradientMethodsTests
     public void SaliencyIsTheAutogradGradient(int n)
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var images = Images(n);
         var classes = EightClasses[..n];
         var expected = AutogradGradient(net, images, classes);
@@ -80,7 +81,7 @@ public class GradientMethodsTests
     public void GuidedAndDeconvMatchAnExplicitMaskRecomputation(int n, bool guided)
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var images = Images(n, seed: 11);
         var classes = EightClasses[..n];
         var expected = ExplicitMasks(net, images, classes, guided);
@@ -146,8 +147,8 @@ public class GradientMethodsTests
         // Inputs non-negative with exact zeros (like MNIST), ReLU → max-pool → conv and ReLU → flatten → linear: all fine.
         var images = (Images(4, seed: 13) - 0.5f).clamp_min(0);
         Assert.True(images.eq(0).any().item<bool>());
-        using var guided = new GuidedBackprop(TestNets.SmallCnn()).Attribute(images, 2);
-        using var deconv = new DeconvNet(TestNets.SmallCnn()).Attribute(images, 2);
+        using var guided = new GuidedBackprop(RgbCnn16.Create()).Attribute(images, 2);
+        using var deconv = new DeconvNet(RgbCnn16.Create()).Attribute(images, 2);
         Assert.Empty(guided.Warnings);
         Assert.Empty(deconv.Warnings);
     }
@@ -156,7 +157,7 @@ public class GradientMethodsTests
     public void UnitTargetIsTheGradientOfTheChannelMeanOrPosition()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var images = Images(3, seed: 2);
         var conv2 = (Conv2d)net.children().ElementAt(3);
 
@@ -181,7 +182,7 @@ public class GradientMethodsTests
     public void BadTargetsSayWhatIsWrong()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var images = Images(2);
         var sal = new Saliency(net);
         var e1 = Assert.Throws<ArgumentException>(() => sal.Attribute(images, 9));

@@ -1,11 +1,12 @@
 using AttributionResult = ConvVis.Attribution;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
 /// <summary>
-/// The hand net (TestNets.HandNet), x = [1, 2]:
+/// The hand net (HandNets.HandNet), x = [1, 2]:
 ///   pre1 = W1 x = [-1, 4, 3], mask1 = [0, 1, 1]; pre2 = W2 relu(pre1) = [-1, 1], mask2 = [0, 1]; out = r2[0] + r2[1] = 1.
 /// Backward from d out / d r2 = [1, 1]:
 ///   plain:   g_pre2 = [0, 1];  g_r1 = W2ᵀ g_pre2 = [1, 1, -1]; g_pre1 = [0, 1, -1];  g_x = W1ᵀ g_pre1 = [1, 0]
@@ -25,8 +26,8 @@ public class HandComputedReluRulesTests
 
     private static nn.Module<Tensor, Tensor> Net(string kind) => kind switch
     {
-        "sequential" => TestNets.HandNet(),
-        "sequential-inplace" => TestNets.HandNet(inplace: true),
+        "sequential" => HandNets.HandNet(),
+        "sequential-inplace" => HandNets.HandNet(inplace: true),
         "reused" => new ReusedReluNet(inplace: false),
         _ => new ReusedReluNet(inplace: true),
     };
@@ -106,9 +107,9 @@ public class HandComputedReluRulesTests
 
         public ForwardOnlyNet() : base(nameof(ForwardOnlyNet))
         {
-            TestNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-            TestNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-            TestNets.Set(l3.weight, [1, 1]);
+            HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+            HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+            HandNets.Set(l3.weight, [1, 1]);
             RegisterComponents();
             eval();
         }

@@ -1,6 +1,7 @@
 using ConvVis.Attributions.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -29,7 +30,7 @@ public class IntegratedGradientsTests
     public void CompletenessHoldsOnAReluCnnAndTheReportedErrorIsTheRealOne(IntegrationRule rule, int n)
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn(seed: 5);
+        var net = RgbCnn16.Create(seed: 5);
         var x = torch.rand([n, 3, 16, 16], generator: new torch.Generator(3));
         int[] classes = [.. Enumerable.Range(0, n).Select(i => i % 5)];
         var target = AttributionTarget.Classes(classes);
@@ -59,7 +60,7 @@ public class IntegratedGradientsTests
     public void ABatchIsTheSameAsItsImagesOneByOne()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn(seed: 6);
+        var net = RgbCnn16.Create(seed: 6);
         var x = torch.rand([8, 3, 16, 16], generator: new torch.Generator(8));
         int[] classes = [4, 3, 2, 1, 0, 1, 2, 3];
         var ig = new IntegratedGradients(net) { Steps = 10, BatchSize = 13 };
@@ -90,7 +91,7 @@ public class IntegratedGradientsTests
     public void ABaselineThatDoesNotFitIsRejected()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var e = Assert.Throws<ArgumentException>(() => new IntegratedGradients(net) { Baseline = torch.zeros(3, 8, 8) }.Attribute(torch.rand(2, 3, 16, 16), 0));
         Assert.Contains("does not broadcast to the input [2, 3, 16, 16]", e.Message);
     }

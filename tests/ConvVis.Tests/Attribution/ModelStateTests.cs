@@ -4,6 +4,7 @@ using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -108,7 +109,7 @@ public class ModelStateTests
 
     private sealed class ThrowingNet : nn.Module<Tensor, Tensor>
     {
-        private readonly Sequential inner = TestNets.HandNet(inplace: true);
+        private readonly Sequential inner = HandNets.HandNet(inplace: true);
         public bool Throw { get; set; }
 
         public ThrowingNet() : base(nameof(ThrowingNet)) => RegisterComponents();
@@ -123,7 +124,7 @@ public class ModelStateTests
     [Fact]
     public void NoTensorsOrMemoryAreKeptOverAHundredCalls()
     {
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         using var x = torch.rand([4, 3, 16, 16], generator: new torch.Generator(2));
         var methods = new AttributionMethod[]
         {

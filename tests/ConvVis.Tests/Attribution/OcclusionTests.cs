@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -82,7 +83,7 @@ public class OcclusionTests
     public void ReportsProgressAndCancelsBetweenBatchesLeavingTheModelAsItWas()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var x = torch.rand([2, 3, 16, 16], generator: new torch.Generator(4));
         var log = new List<WorkProgress>();
         using (new Occlusion(net) { Window = (4, 4), Stride = (4, 4), BatchSize = 8 }.Attribute(x, 2, new SyncProgress(log)))
@@ -104,7 +105,7 @@ public class OcclusionTests
     public void AWindowThatDoesNotFitIsRejected()
     {
         using var scope = NewDisposeScope();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Occlusion(TestNets.SmallCnn()) { Window = (20, 4) }.Attribute(torch.rand(1, 3, 16, 16), 0));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Occlusion(RgbCnn16.Create()) { Window = (20, 4) }.Attribute(torch.rand(1, 3, 16, 16), 0));
         Assert.Contains("fit the 16x16 image", e.Message);
     }
 }

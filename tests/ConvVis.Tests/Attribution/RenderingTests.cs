@@ -5,6 +5,7 @@ using ConvVis.Tests.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
 using AttributionResult = ConvVis.Attribution;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -134,7 +135,7 @@ public class RenderingTests
     public void AnAttributionRendersItselfAndNeverThrowsFromToHtml()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var x = torch.rand([3, 3, 16, 16], generator: new torch.Generator(6));
         var a = new GradCam(net, "conv2").Attribute(x, AttributionTarget.Classes(0, 1, 2));
         IVisual visual = a;
@@ -149,7 +150,7 @@ public class RenderingTests
         var b = new Saliency(net).Attribute(x, 0);
         b.Dispose();
         Assert.Contains("disposed", b.ToHtml());
-        using var flat = new Saliency(TestNets.HandNet()) { Map = SaliencyMap.Signed }.Attribute(tensor(new float[] { 1, 2 }).reshape(1, 2), 0);
+        using var flat = new Saliency(HandNets.HandNet()) { Map = SaliencyMap.Signed }.Attribute(tensor(new float[] { 1, 2 }).reshape(1, 2), 0);
         Assert.Contains("Saliency for class 0: [1, 2]", flat.ToHtml());
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Attribution;
 
@@ -33,7 +34,7 @@ public class SmoothGradTests
     public void ZeroNoiseGivesTheInnerMethodAndAnyGradientMethodCanBeWrapped()
     {
         using var scope = NewDisposeScope();
-        var net = TestNets.SmallCnn();
+        var net = RgbCnn16.Create();
         var x = torch.rand([8, 3, 16, 16], generator: new torch.Generator(4));
         var target = AttributionTarget.Classes(0, 1, 2, 3, 4, 3, 2, 1);
         using var guided = new GuidedBackprop(net).Attribute(x, target);

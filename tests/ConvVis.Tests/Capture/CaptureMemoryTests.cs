@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
-using static ConvVis.Tests.Capture.TestNets;
+using static ConvVis.Tests.Fixtures.CaptureNets;
 using static TorchSharp.torch;
 
 namespace ConvVis.Tests.Capture;

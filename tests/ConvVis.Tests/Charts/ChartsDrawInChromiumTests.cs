@@ -10,13 +10,13 @@ namespace ConvVis.Tests.Charts;
 public sealed class ChartsDrawInChromiumTests : IDisposable
 {
     const string Chromium = "/usr/bin/chromium";
-    readonly string dir = Directory.CreateTempSubdirectory("convvis-chromium-").FullName;
+    readonly string _dir = Directory.CreateTempSubdirectory("convvis-chromium-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     string RenderedDom(string html)
     {
-        string page = Path.Combine(dir, "page.html");
+        string page = Path.Combine(_dir, "page.html");
         File.WriteAllText(page, html);
         var psi = new ProcessStartInfo(Chromium)
         {
@@ -25,7 +25,7 @@ public sealed class ChartsDrawInChromiumTests : IDisposable
             ArgumentList =
             {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", $"--user-data-dir={Path.Combine(dir, "profile")}",
+                "--disable-sync", "--no-first-run", $"--user-data-_dir={Path.Combine(_dir, "profile")}",
                 "--virtual-time-budget=5000", "--dump-dom", new Uri(page).AbsoluteUri,
             },
         };

@@ -7,9 +7,9 @@ namespace ConvVis.Tests.Data;
 
 public sealed class IdxTests : IDisposable
 {
-    readonly string dir = Directory.CreateTempSubdirectory("convvis-idx-").FullName;
+    readonly string _dir = Directory.CreateTempSubdirectory("convvis-idx-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     static byte[] Header(byte type, params int[] dims)
     {
@@ -22,7 +22,7 @@ public sealed class IdxTests : IDisposable
 
     string Write(string name, byte[] content, bool gzip)
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(_dir, name);
         using var f = File.Create(path);
         using Stream s = gzip ? new GZipStream(f, CompressionLevel.Fastest) : f;
         s.Write(content);
@@ -79,7 +79,7 @@ public sealed class IdxTests : IDisposable
     {
         string full = Write("full.idx.gz", Header(0x08, 50, 28, 28).Concat(new byte[50 * 28 * 28].Select((_, k) => (byte)(k * 7))).ToArray(), gzip: true);
         var bytes = File.ReadAllBytes(full);
-        string cut = Path.Combine(dir, "cut.idx.gz");
+        string cut = Path.Combine(_dir, "cut.idx.gz");
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         var e = Assert.Throws<InvalidDataException>(() => Idx.Read(cut));
         Assert.Contains("cut.idx.gz", e.Message);
@@ -91,6 +91,6 @@ public sealed class IdxTests : IDisposable
     {
         string path = Write("x.txt", "hello world"u8.ToArray(), gzip: false);
         Assert.Contains("not an IDX file", Assert.Throws<InvalidDataException>(() => Idx.Read(path)).Message);
-        Assert.Throws<FileNotFoundException>(() => Idx.Read(Path.Combine(dir, "nope.idx")));
+        Assert.Throws<FileNotFoundException>(() => Idx.Read(Path.Combine(_dir, "nope.idx")));
     }
 }

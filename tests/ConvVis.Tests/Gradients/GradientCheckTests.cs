@@ -2,6 +2,7 @@ using ConvVis.Tests.Capture;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Gradients;
 

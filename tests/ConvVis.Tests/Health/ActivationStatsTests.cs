@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ConvVis.Tests.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Health;
 
@@ -126,7 +127,7 @@ public class ActivationStatsTests
     [Fact]
     public void MemoryStaysFlatOver200Batches()
     {
-        using var net = new SmallCnn(seed: 2);
+        using var net = new TrainableGreyCnn28(seed: 2);
         var live = new List<long>();
         var workingSet = new List<long>();
         var progress = new SyncProgress(p =>
@@ -164,7 +165,7 @@ public class ActivationStatsTests
     [Fact]
     public void CancellationStopsTheScanAndCleansUp()
     {
-        using var net = new SmallCnn(seed: 3);
+        using var net = new TrainableGreyCnn28(seed: 3);
         net.train();
         using var cts = new CancellationTokenSource();
         bool enumeratorDisposed = false;
@@ -227,7 +228,7 @@ public class ActivationStatsTests
     [Fact]
     public void UnknownLayerNamesTheClosestOne()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         var e = Assert.Throws<ArgumentException>(() => ActivationStats.Collect(net, new[] { rand(1, 1, 28, 28) }, "relu3"));
         Assert.Contains("relu1", e.Message);
         Assert.Equal(0, HookCounter.CountAll(net));
@@ -280,7 +281,7 @@ public class ActivationStatsTests
         Assert.Equal(ChannelValues(0).Take(10).Count(v => v == 0) / 10.0, report["tap"].Channels[0].ZeroFraction, 12);
 
         using var shapes = SyntheticShapes.Create(30, seed: 1);
-        using var cnn = new SmallCnn(seed: 1);
+        using var cnn = new TrainableGreyCnn28(seed: 1);
         var fromSet = ActivationStats.Collect(cnn, InputBatches.From(shapes, batchSize: 8), new StatsOptions(), "relu1");
         Assert.Equal(30, fromSet.Inputs);
         Assert.Equal(4, fromSet.Batches);

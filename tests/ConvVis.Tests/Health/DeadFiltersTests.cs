@@ -1,6 +1,7 @@
 using ConvVis.Tests.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Health;
 
@@ -98,8 +99,8 @@ public class DeadFiltersTests
     public void TooHighALearningRateKillsFiltersAndASensibleOneDoesNot()
     {
         using var data = SyntheticShapes.Create(1000, seed: 3);
-        using var sensible = new SmallCnn(seed: 7, channels1: 16);
-        using var tooHigh = new SmallCnn(seed: 7, channels1: 16);
+        using var sensible = new TrainableGreyCnn28(seed: 7, channels1: 16);
+        using var tooHigh = new TrainableGreyCnn28(seed: 7, channels1: 16);
         sensible.Train(data, epochs: 2, lr: 3e-3);
         tooHigh.Train(data, epochs: 2, lr: 0.1);
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Health;
 
@@ -68,7 +69,7 @@ public class FilterNoiseTests
     public void KaimingInitIsNoisyAndTheTrainedFirstLayerIsSmooth_ShortVersusLongerTraining()
     {
         using var data = SyntheticShapes.Create(2000, seed: 3);
-        using var net = new SmallCnn(seed: 7);
+        using var net = new TrainableGreyCnn28(seed: 7);
         var init = FilterNoise.Of(net.conv1);
 
         net.Train(data, epochs: 1, lr: 3e-3, weightDecay: 1.0, seed: 100);
@@ -92,8 +93,8 @@ public class FilterNoiseTests
     public void WeightDecayGivesSmootherFiltersThanNoneForTheSameRun()
     {
         using var data = SyntheticShapes.Create(1000, seed: 5);
-        using var withDecay = new SmallCnn(seed: 9);
-        using var without = new SmallCnn(seed: 9);
+        using var withDecay = new TrainableGreyCnn28(seed: 9);
+        using var without = new TrainableGreyCnn28(seed: 9);
         withDecay.Train(data, epochs: 12, lr: 3e-3, weightDecay: 2.0);
         without.Train(data, epochs: 12, lr: 3e-3, weightDecay: 0);
         double a = FilterNoise.Of(withDecay.conv1).LayerScore, b = FilterNoise.Of(without.conv1).LayerScore;
@@ -103,7 +104,7 @@ public class FilterNoiseTests
     [Fact]
     public void OfAllScoresEveryConvAndBadInputGetsClearErrors()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         var all = FilterNoise.OfAll(net);
         Assert.Equal(new[] { "conv1", "conv2" }, all.Keys.OrderBy(k => k).ToArray());
         Assert.Equal(8, all["conv1"].FilterScores.Count);

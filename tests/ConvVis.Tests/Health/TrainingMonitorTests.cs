@@ -1,20 +1,21 @@
 using ConvVis.Tests.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
+using ConvVis.Tests.Fixtures;
 
 namespace ConvVis.Tests.Health;
 
 public sealed class TrainingMonitorTests : IDisposable
 {
-    readonly string dir = Directory.CreateTempSubdirectory("convvis-monitor-").FullName;
+    readonly string _dir = Directory.CreateTempSubdirectory("convvis-monitor-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void RecordsHealthAcrossARealTrainingRunAndWritesAnOfflineReport()
     {
         using var data = SyntheticShapes.Create(1000, seed: 8);
-        using var net = new SmallCnn(seed: 4);
+        using var net = new TrainableGreyCnn28(seed: 4);
         using var monitor = new TrainingMonitor(net, probe: data.Images.narrow(0, 0, 100));
         int updates = 0;
         monitor.Updated += m => { Assert.Same(monitor, m); updates++; };
@@ -49,7 +50,7 @@ public sealed class TrainingMonitorTests : IDisposable
         Assert.Equal(direct.Sparsity, last.Sparsity["relu2"], 12);
         Assert.Equal(direct.DeadChannels.Count, last.DeadCounts["relu2"]);
 
-        string path = Path.Combine(dir, "training.html");
+        string path = Path.Combine(_dir, "training.html");
         monitor.SaveHtml(path);
         string html = File.ReadAllText(path);
         Assert.DoesNotContain("src=\"http", html);
@@ -64,7 +65,7 @@ public sealed class TrainingMonitorTests : IDisposable
     [Fact]
     public void WithoutAProbeItRecordsWeightsNoiseAndLoss()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         using var monitor = new TrainingMonitor(net);
         monitor.Record(1, loss: 2.25);
         monitor.Record(2, loss: 1.125);
@@ -78,7 +79,7 @@ public sealed class TrainingMonitorTests : IDisposable
     [Fact]
     public void EmptyMonitorSaysSoAndBadLayerNamesFailEarly()
     {
-        using var net = new SmallCnn(seed: 1);
+        using var net = new TrainableGreyCnn28(seed: 1);
         using var monitor = new TrainingMonitor(net, rand(2, 1, 28, 28));
         Assert.Contains("nothing recorded", monitor.ToHtml());
         var e = Assert.Throws<ArgumentException>(() => new TrainingMonitor(net, rand(2, 1, 28, 28), "conv9"));

@@ -11,7 +11,7 @@ public class CyclicModelTests
     /// <summary>A module with registered children that runs them in order (Sequential keeps its own child list).</summary>
     sealed class Block : nn.Module<Tensor, Tensor>
     {
-        readonly List<nn.Module<Tensor, Tensor>> steps = [];
+        readonly List<nn.Module<Tensor, Tensor>> _steps = [];
 
         public Block(params (string Name, nn.Module<Tensor, Tensor> Module)[] children) : base(nameof(Block))
         {
@@ -21,13 +21,13 @@ public class CyclicModelTests
         public void Add(string name, nn.Module<Tensor, Tensor> module)
         {
             register_module(name, module);
-            if (!ReferenceEquals(module, this)) steps.Add(module);
+            if (!ReferenceEquals(module, this)) _steps.Add(module);
         }
 
         /// <summary>Unregisters a child: a cyclic module must be made a tree again before Dispose, which recurses too.</summary>
         public void Remove(string name) => register_module(name, null!);
 
-        public override Tensor forward(Tensor x) => steps.Aggregate(x, (h, m) => m.call(h));
+        public override Tensor forward(Tensor x) => _steps.Aggregate(x, (h, m) => m.call(h));
     }
 
     static Block SelfContaining()

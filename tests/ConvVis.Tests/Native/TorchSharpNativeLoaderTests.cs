@@ -10,22 +10,22 @@ namespace ConvVis.Tests.Native;
 /// </summary>
 public sealed class TorchSharpNativeLoaderTests : IDisposable
 {
-    readonly string folder = Directory.CreateTempSubdirectory("convvis-libtorch-").FullName;
-    readonly string? libraryPath = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
+    readonly string _folder = Directory.CreateTempSubdirectory("convvis-libtorch-").FullName;
+    readonly string? _libraryPath = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", libraryPath);
-        Directory.Delete(folder, recursive: true);
+        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", _libraryPath);
+        Directory.Delete(_folder, recursive: true);
     }
 
     /// <summary>A stand-in for another PyTorch's libtorch, first in LD_LIBRARY_PATH: libtorch_cpu.so -> libtorch_cpu.so.1.13.0.</summary>
     string OtherLibTorchFirstInLibraryPath()
     {
-        File.WriteAllBytes(Path.Combine(folder, "libtorch_cpu.so.1.13.0"), [0x7F, (byte)'E', (byte)'L', (byte)'F']);
-        File.CreateSymbolicLink(Path.Combine(folder, "libtorch_cpu.so"), "libtorch_cpu.so.1.13.0");
-        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", folder + ":" + libraryPath);
-        return Path.Combine(folder, "libtorch_cpu.so");
+        File.WriteAllBytes(Path.Combine(_folder, "libtorch_cpu.so.1.13.0"), [0x7F, (byte)'E', (byte)'L', (byte)'F']);
+        File.CreateSymbolicLink(Path.Combine(_folder, "libtorch_cpu.so"), "libtorch_cpu.so.1.13.0");
+        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", _folder + ":" + _libraryPath);
+        return Path.Combine(_folder, "libtorch_cpu.so");
     }
 
     [Fact]
@@ -60,9 +60,9 @@ public sealed class TorchSharpNativeLoaderTests : IDisposable
         Assert.Equal(other, copies[0]);
 
         // Without the stand-in, the real system copy when there is one (Debian's python3-torch on CI).
-        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", libraryPath);
+        Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", _libraryPath);
         const string debian = "/usr/lib/x86_64-linux-gnu/libtorch_cpu.so";
-        if (File.Exists(debian) && string.IsNullOrEmpty(libraryPath))
+        if (File.Exists(debian) && string.IsNullOrEmpty(_libraryPath))
             Assert.Contains(TorchSharpNativeLoader.SystemCopies(), p => p.EndsWith("/libtorch_cpu.so") && File.Exists(p));
     }
 
@@ -80,7 +80,7 @@ public sealed class TorchSharpNativeLoaderTests : IDisposable
         Assert.StartsWith("This application or script uses TorchSharp but doesn't contain a reference to libtorch-cpu-linux-x64", text);
         Assert.DoesNotContain("Trace from LoadNativeBackend", text);
         Assert.DoesNotContain("Trying to load", text);
-        Assert.Contains($"Another libtorch is in the system library path: {folder}/libtorch_cpu.so (-> libtorch_cpu.so.1.13.0)", text);
+        Assert.Contains($"Another libtorch is in the system library path: {_folder}/libtorch_cpu.so (-> libtorch_cpu.so.1.13.0)", text);
         Assert.Contains("python3-torch", text);
         Assert.Contains("LD_LIBRARY_PATH", text);
         Assert.True(text.Length < 700, $"{text.Length} characters: {text}");

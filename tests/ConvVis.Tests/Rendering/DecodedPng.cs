@@ -7,14 +7,14 @@ namespace ConvVis.Tests.Rendering;
 /// <summary>A PNG decoded with ImageSharp, for pixel-exact assertions.</summary>
 internal sealed class DecodedPng
 {
-    private readonly Image<Rgb24> image;
+    private readonly Image<Rgb24> _image;
 
-    public DecodedPng(byte[] png) => image = Image.Load<Rgb24>(png);
+    public DecodedPng(byte[] png) => _image = Image.Load<Rgb24>(png);
 
-    public int Width => image.Width;
-    public int Height => image.Height;
+    public int Width => _image.Width;
+    public int Height => _image.Height;
 
-    public (byte R, byte G, byte B) this[int x, int y] { get { var p = image[x, y]; return (p.R, p.G, p.B); } }
+    public (byte R, byte G, byte B) this[int x, int y] { get { var p = _image[x, y]; return (p.R, p.G, p.B); } }
 
     public static DecodedPng Of(IVisual v) => new(v.ToPng());
 

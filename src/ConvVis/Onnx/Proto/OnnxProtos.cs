@@ -59,16 +59,6 @@ internal sealed class ModelProto
             throw new InvalidDataException("not an ONNX model: the file has no graph (ModelProto field 7)");
         return m;
     }
-
-    public void Write(ProtoWriter w)
-    {
-        w.Int64(1, IrVersion);
-        w.String(2, ProducerName);
-        w.String(3, ProducerVersion);
-        w.Message(7, Graph.Write);
-        foreach (var (domain, version) in OpsetImport)
-            w.Message(8, o => { o.String(1, domain); o.Int64(2, version); });
-    }
 }
 
 /// <summary>GraphProto: nodes in topological order, weights, inputs and outputs.</summary>
@@ -101,16 +91,6 @@ internal sealed class GraphProto
         }
         return g;
     }
-
-    public void Write(ProtoWriter w)
-    {
-        foreach (var n in Nodes) w.Message(1, n.Write);
-        w.String(2, Name);
-        foreach (var t in Initializers) w.Message(5, t.Write);
-        foreach (var v in Inputs) w.Message(11, v.Write);
-        foreach (var v in Outputs) w.Message(12, v.Write);
-        foreach (var v in ValueInfo) w.Message(13, v.Write);
-    }
 }
 
 /// <summary>NodeProto: one operator call.</summary>
@@ -141,16 +121,6 @@ internal sealed class NodeProto
             }
         }
         return n;
-    }
-
-    public void Write(ProtoWriter w)
-    {
-        foreach (var i in Inputs) w.String(1, i);
-        foreach (var o in Outputs) w.String(2, o);
-        w.String(3, Name);
-        w.String(4, OpType);
-        foreach (var a in Attributes) w.Message(5, a.Write);
-        if (Domain.Length > 0) w.String(7, Domain);
     }
 }
 
@@ -194,21 +164,6 @@ internal sealed class AttributeProto
                 : a.F != 0 ? OnnxAttributeType.Float : OnnxAttributeType.Int;
         return a;
     }
-
-    public void Write(ProtoWriter w)
-    {
-        w.String(1, Name);
-        switch (Type)
-        {
-            case OnnxAttributeType.Float: w.Float(2, F); break;
-            case OnnxAttributeType.Int: w.Int64(3, I); break;
-            case OnnxAttributeType.String: w.Bytes(4, S); break;
-            case OnnxAttributeType.Tensor: w.Message(5, T!.Write); break;
-            case OnnxAttributeType.Floats: w.PackedFloats(7, Floats); break;
-            case OnnxAttributeType.Ints: w.PackedInt64s(8, Ints); break;
-        }
-        w.Int64(20, (long)Type);
-    }
 }
 
 /// <summary>TensorProto: a constant (weights), stored in <c>raw_data</c> or in a typed field.</summary>
@@ -246,17 +201,6 @@ internal sealed class TensorProto
             }
         }
         return t;
-    }
-
-    public void Write(ProtoWriter w)
-    {
-        w.PackedInt64s(1, Dims);
-        w.Int64(2, (long)DataType);
-        w.PackedFloats(4, FloatData);
-        w.PackedInt64s(5, Int32Data);
-        w.PackedInt64s(7, Int64Data);
-        w.String(8, Name);
-        if (HasRawData) w.Bytes(9, RawData.Span);
     }
 }
 
@@ -317,24 +261,5 @@ internal sealed class ValueInfoProto
                 else tt.Skip(tw);
             }
         }
-    }
-
-    public void Write(ProtoWriter w)
-    {
-        w.String(1, Name);
-        w.Message(2, t => t.Message(1, tt =>
-        {
-            tt.Int64(1, (long)ElemType);
-            if (Shape is not null)
-                tt.Message(2, s =>
-                {
-                    foreach (var d in Shape)
-                        s.Message(1, dm =>
-                        {
-                            if (d.Value is long val) dm.Int64(1, val);
-                            else if (d.Param is not null) dm.String(2, d.Param);
-                        });
-                });
-        }));
     }
 }

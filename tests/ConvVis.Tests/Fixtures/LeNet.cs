@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Gradients;
+namespace ConvVis.Tests.Fixtures;
 
 /// <summary>LeNet-5 as course assignments write it: conv1 has 6 output channels, the kind of layer libtorch's float32 backward gets wrong on some CPUs.</summary>
 internal static class LeNet

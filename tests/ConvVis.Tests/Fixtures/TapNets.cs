@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Health;
+namespace ConvVis.Tests.Fixtures;
 
 /// <summary>Passes its input through unchanged and remembers the mode and grad state it ran in.</summary>
 internal sealed class Tap : nn.Module<Tensor, Tensor>
@@ -9,7 +9,7 @@ internal sealed class Tap : nn.Module<Tensor, Tensor>
     public bool? SawTraining;
     public bool? SawGradEnabled;
     public int ThrowOnCall = -1;
-    int calls;
+    int _calls;
 
     public Tap() : base(nameof(Tap)) { }
 
@@ -17,7 +17,7 @@ internal sealed class Tap : nn.Module<Tensor, Tensor>
     {
         SawTraining = training;
         SawGradEnabled = torch.is_grad_enabled();
-        if (calls++ == ThrowOnCall) throw new InvalidOperationException("planted failure in forward");
+        if (_calls++ == ThrowOnCall) throw new InvalidOperationException("planted failure in forward");
         return x;
     }
 }

@@ -2,10 +2,10 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Health;
+namespace ConvVis.Tests.Fixtures;
 
 /// <summary>A small real CNN for 28×28 grey images and a plain training loop, for the health tests.</summary>
-internal sealed class SmallCnn : nn.Module<Tensor, Tensor>
+internal sealed class TrainableGreyCnn28 : nn.Module<Tensor, Tensor>
 {
     public readonly Conv2d conv1;
     public readonly ReLU relu1;
@@ -16,7 +16,7 @@ internal sealed class SmallCnn : nn.Module<Tensor, Tensor>
     public readonly Flatten flatten;
     public readonly Linear fc;
 
-    public SmallCnn(int seed, int channels1 = 8, int kernel1 = 5) : base(nameof(SmallCnn))
+    public TrainableGreyCnn28(int seed, int channels1 = 8, int kernel1 = 5) : base(nameof(TrainableGreyCnn28))
     {
         torch.manual_seed(seed);
         conv1 = nn.Conv2d(1, channels1, kernel1, padding: kernel1 / 2);

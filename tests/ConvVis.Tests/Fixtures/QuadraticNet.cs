@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Attribution;
+namespace ConvVis.Tests.Fixtures;
 
 /// <summary>f_k(x) = Σ_i a_k,i · x_i² over [N, C, H, W]: its gradient 2 a x and integrated gradients a(x² − b²) are known exactly.</summary>
 internal sealed class QuadraticNet : nn.Module<Tensor, Tensor>

@@ -2,10 +2,10 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvVis.Tests.Attribution;
+namespace ConvVis.Tests.Fixtures;
 
-/// <summary>Small real networks for the attribution tests.</summary>
-internal static class TestNets
+/// <summary>The hand-computable net of the ReLU-rule tests (and its variants below): weights small enough to do gradients by hand.</summary>
+internal static class HandNets
 {
     /// <summary>Sets a parameter's values (under no_grad).</summary>
     public static void Set(Tensor parameter, float[] values)
@@ -31,22 +31,6 @@ internal static class TestNets
         net.eval();
         return net;
     }
-
-    /// <summary>A small CNN on [N, 3, 16, 16] → 5 classes: conv, ReLU, max-pool, conv, in-place ReLU, linear.</summary>
-    public static Sequential SmallCnn(int seed = 1)
-    {
-        torch.manual_seed(seed);
-        var net = nn.Sequential(
-            ("conv1", nn.Conv2d(3, 6, 3, padding: 1)),
-            ("relu1", nn.ReLU()),
-            ("pool", nn.MaxPool2d(2)),
-            ("conv2", nn.Conv2d(6, 8, 3, padding: 1)),
-            ("relu2", nn.ReLU(inplace: true)),
-            ("flatten", nn.Flatten()),
-            ("fc", nn.Linear(8 * 8 * 8, 5)));
-        net.eval();
-        return net;
-    }
 }
 
 /// <summary>The hand net with ONE ReLU module called twice.</summary>
@@ -60,9 +44,9 @@ internal sealed class ReusedReluNet : nn.Module<Tensor, Tensor>
     public ReusedReluNet(bool inplace) : base(nameof(ReusedReluNet))
     {
         relu = nn.ReLU(inplace);
-        TestNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-        TestNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-        TestNets.Set(l3.weight, [1, 1]);
+        HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        HandNets.Set(l3.weight, [1, 1]);
         RegisterComponents();
         eval();
     }
@@ -82,9 +66,9 @@ internal sealed class FunctionalReluNet : nn.Module<Tensor, Tensor>
     public FunctionalReluNet(bool firstIsModule) : base(nameof(FunctionalReluNet))
     {
         _firstIsModule = firstIsModule;
-        TestNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-        TestNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-        TestNets.Set(l3.weight, [1, 1]);
+        HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        HandNets.Set(l3.weight, [1, 1]);
         RegisterComponents();
         eval();
     }

@@ -3,13 +3,13 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace ConvVis.Tests.Capture;
+namespace ConvVis.Tests.Fixtures;
 
-/// <summary>Small real networks shaped like the ones users inspect (a 2-conv CNN, ResNet basic blocks).</summary>
-public static class TestNets
+/// <summary>Small real networks shaped like the ones users inspect (a 2-conv CNN, ResNet basic blocks), for capture, summaries and scans.</summary>
+public static class CaptureNets
 {
     /// <summary>Input [N,1,8,8] -> conv(1->4) relu pool conv(4->8) relu pool flatten fc(32->10). 666 parameters.</summary>
-    public sealed class SmallCnn : Module<Tensor, Tensor>
+    public sealed class GreyCnn8 : Module<Tensor, Tensor>
     {
         readonly Conv2d conv1 = Conv2d(1, 4, 3, padding: 1);
         readonly ReLU relu1 = ReLU();
@@ -20,7 +20,8 @@ public static class TestNets
         readonly Flatten flatten = Flatten();
         readonly Linear fc = Linear(32, 10);
 
-        public SmallCnn() : base(nameof(SmallCnn)) => RegisterComponents();
+        // The module keeps the name "SmallCnn": the golden model summary (Inspection/golden/small-cnn.txt) shows it.
+        public GreyCnn8() : base("SmallCnn") => RegisterComponents();
 
         public override Tensor forward(Tensor x)
         {
