@@ -55,7 +55,7 @@ public static class ActivationStats
 
         options.CancellationToken.ThrowIfCancellationRequested();
         using (var hooks = new HookSet())
-        using (ModelStateGuard.ForInference(model, "Remove that registration to scan it."))
+        using (ModelStateGuard.ForInference(model, HealthLayers.CycleAdvice))
         using (no_grad())
         {
             foreach (var (name, module) in selected)

@@ -110,7 +110,7 @@ public static class DeadFilters
         var recorder = ActivationRecorder.Attach(model, names);
         try
         {
-            using var mode = ModelStateGuard.ForInference(model, "Remove that registration to scan it.");
+            using var mode = ModelStateGuard.ForInference(model, HealthLayers.CycleAdvice);
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             model.call(example);

@@ -7,6 +7,9 @@ namespace ConvVis.Health;
 /// <summary>Which layers the health tools look at when the user names none.</summary>
 internal static class HealthLayers
 {
+    /// <summary>What to do about a model that contains itself, for the message that refuses to scan it.</summary>
+    public const string CycleAdvice = "Remove that registration to scan it.";
+
     /// <summary>
     /// Every ReLU-like activation module (their outputs are where sparsity and dead channels show);
     /// if the model applies its activations functionally (no such modules), every Conv2d instead.

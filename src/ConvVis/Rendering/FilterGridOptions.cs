@@ -62,10 +62,9 @@ public sealed class FilterGridOptions
 
     internal void Validate()
     {
-        if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
+        Rendering.TileLayoutChecks.Columns(Columns);
         if (MaxFilters < 1) throw new ArgumentOutOfRangeException(nameof(MaxFilters), MaxFilters, "MaxFilters must be at least 1.");
-        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
-        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
+        Rendering.TileLayoutChecks.TileSize(MinTileSize, TargetWidth);
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
         Rendering.TileNormalizer.Validate(ClipPercentile, nameof(ClipPercentile));
     }

@@ -36,13 +36,11 @@ public sealed class ImageGridOptions
 
     internal void Validate()
     {
-        if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
+        TileLayoutChecks.Columns(Columns);
         if (MaxImages < 1) throw new ArgumentOutOfRangeException(nameof(MaxImages), MaxImages, "MaxImages must be at least 1.");
-        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
-        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
+        TileLayoutChecks.TileSize(MinTileSize, TargetWidth);
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
-        if (MaxPixels < 1 || MaxPixels > TileCanvas.MaxPixels)
-            throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{TileCanvas.MaxPixels} pixels.");
+        TileLayoutChecks.MaxPixels(MaxPixels);
     }
 }
 

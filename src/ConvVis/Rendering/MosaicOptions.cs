@@ -57,14 +57,12 @@ public sealed class MosaicOptions
 
     internal void Validate()
     {
-        if (Columns is < 1) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be at least 1 (or null for automatic).");
+        Rendering.TileLayoutChecks.Columns(Columns);
         if (MaxChannels < 1) throw new ArgumentOutOfRangeException(nameof(MaxChannels), MaxChannels, "MaxChannels must be at least 1.");
         if (TopK is < 1) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1 (or null).");
         if (Channels is { Length: 0 }) throw new ArgumentException("Channels is empty; give at least one channel index or leave it null for all channels.", nameof(Channels));
-        if (MinTileSize is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(MinTileSize), MinTileSize, "MinTileSize must be in 1..4096 pixels.");
-        if (TargetWidth is < 16 or > 16384) throw new ArgumentOutOfRangeException(nameof(TargetWidth), TargetWidth, "TargetWidth must be in 16..16384 pixels.");
-        if (MaxPixels < 1 || MaxPixels > Rendering.TileCanvas.MaxPixels)
-            throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, $"MaxPixels must be in 1..{Rendering.TileCanvas.MaxPixels} pixels.");
+        Rendering.TileLayoutChecks.TileSize(MinTileSize, TargetWidth);
+        Rendering.TileLayoutChecks.MaxPixels(MaxPixels);
         if (Sample < 0) throw new ArgumentOutOfRangeException(nameof(Sample), Sample, "Sample must be 0 or more.");
         ArgumentNullException.ThrowIfNull(Colormap, nameof(Colormap));
         Rendering.TileNormalizer.Validate(ClipPercentile, nameof(ClipPercentile));
