@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
@@ -14,8 +15,13 @@ namespace ConvVis.Interactive.Magics;
 /// </summary>
 internal sealed class CaptureMagic : ModelMagic
 {
-    internal const string Name = "#!capture";
     const string DefaultVariable = "activations";
+
+    /// <summary>
+    /// The capture each kernel has running: a directive runs before the cell's code, which then arrives as its own
+    /// SubmitCode (the submission is split), so the capture is finished by middleware once that code has run.
+    /// </summary>
+    static readonly ConditionalWeakTable<CSharpKernel, StrongBox<Pending?>> Running = new();
 
     /// <summary>Comma-separated layer names, globs or type names; every leaf layer when empty.</summary>
     public string? Layers { get; set; }
@@ -29,40 +35,41 @@ internal sealed class CaptureMagic : ModelMagic
     /// <summary>One colour scale per layer instead of per channel.</summary>
     public bool SharedScale { get; set; }
 
-    internal static void AddTo(CSharpKernel kernel)
-    {
-        var directive = new KernelActionDirective(Name)
-        {
-            Description = "Run the rest of the cell with the model's layers captured; show and store the activations",
-            Parameters =
-            {
-                ModelParameter(),
-                new KernelDirectiveParameter("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); (default: every leaf layer)"),
-                new KernelDirectiveParameter("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
-                new KernelDirectiveParameter("--max-channels", "The most channels each mosaic shows (default: 64)"),
-                new KernelDirectiveParameter("--no-show", "Store the activations without showing them (default: show them)") { Flag = true },
-                new KernelDirectiveParameter("--shared-scale", "One colour scale per layer, with numbers on the colour bar, so weak maps look weak (default: each channel its own range)") { Flag = true },
-            },
-        };
-        // A directive runs before the cell's code, which then arrives as its own SubmitCode (the submission is
-        // split); middleware finishes the capture once that code has run, whatever its outcome.
-        Pending? pending = null;
-        MagicCommands.Add<CaptureMagic>(kernel, directive, "#!capture --model net --layers conv1,relu1 --into acts", (command, context) =>
-        {
-            var model = command.GetModel<nn.Module>(kernel, Name);
-            string into = string.IsNullOrWhiteSpace(command.Into) ? DefaultVariable : command.Into.Trim();
-            if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
-                throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");
-            KernelVariables.CheckCanStore<CapturedActivations>(kernel, into, "--into", Name);
-            if (command.Parent is SubmitCode cell && !HasCodeBesidesDirectives(cell.Code))
-                throw new ArgumentException($"{Name} captures while the rest of its cell runs, and this cell has no code. Put the forward pass below it in the same cell, e.g.\n{Name} --model {command.Model}\n{command.Model}.call(x);");
-            if (command.MaxChannels is <= 0)
-                throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {command.MaxChannels}.");
-            pending?.Recorder.Dispose();
-            pending = new Pending(model, ActivationRecorder.Attach(model, MagicCommands.List(command.Layers)), into, command.MaxChannels ?? 64, command.NoShow, command.SharedScale);
-            return Task.CompletedTask;
-        });
+    internal override string DirectiveName => Name;
+    internal override string Description => "Run the rest of the cell with the model's layers captured; show and store the activations";
+    internal override string Example => "#!capture --model net --layers conv1,relu1 --into acts";
+    const string Name = "#!capture";
 
+    internal override IEnumerable<KernelDirectiveParameter> Options() =>
+    [
+        .. base.Options(),
+        new("--layers", "Comma-separated layer names, globs (layer*.relu) or types (Conv2d); (default: every leaf layer)"),
+        new("--into", $"The variable that receives the activations (default: {DefaultVariable})"),
+        new("--max-channels", "The most channels each mosaic shows (default: 64)"),
+        new("--no-show", "Store the activations without showing them (default: show them)") { Flag = true },
+        new("--shared-scale", "One colour scale per layer, with numbers on the colour bar, so weak maps look weak (default: each channel its own range)") { Flag = true },
+    ];
+
+    internal override string? Run(CSharpKernel kernel, KernelInvocationContext context)
+    {
+        var model = GetModel<nn.Module>(kernel);
+        string into = string.IsNullOrWhiteSpace(Into) ? DefaultVariable : Into.Trim();
+        if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(into))
+            throw new ArgumentException($"{Name}: --into '{into}' is not a valid C# variable name.");
+        KernelVariables.CheckCanStore<CapturedActivations>(kernel, into, "--into", Name);
+        if (Parent is SubmitCode cell && !HasCodeBesidesDirectives(cell.Code))
+            throw new ArgumentException($"{Name} captures while the rest of its cell runs, and this cell has no code. Put the forward pass below it in the same cell, e.g.\n{Name} --model {Model}\n{Model}.call(x);");
+        if (MaxChannels is <= 0)
+            throw new ArgumentException($"{Name}: --max-channels must be a positive number of channels, not {MaxChannels}.");
+        var pending = Running.GetOrCreateValue(kernel);
+        pending.Value?.Recorder.Dispose();
+        pending.Value = new Pending(model, ActivationRecorder.Attach(model, List(Layers)), into, MaxChannels ?? 64, NoShow, SharedScale);
+        return null;
+    }
+
+    internal override void AddedTo(CSharpKernel kernel)
+    {
+        var pending = Running.GetOrCreateValue(kernel);
         kernel.AddMiddleware(async (command, context, next) =>
         {
             try
@@ -71,9 +78,9 @@ internal sealed class CaptureMagic : ModelMagic
             }
             finally
             {
-                if (command is SubmitCode && pending is { } finished)
+                if (command is SubmitCode && pending.Value is { } finished)
                 {
-                    pending = null;
+                    pending.Value = null;
                     await FinishAsync(kernel, context, finished);
                 }
             }

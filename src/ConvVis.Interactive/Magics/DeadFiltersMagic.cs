@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Html;
-using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
+using static TorchSharp.torch;
 
 namespace ConvVis.Interactive.Magics;
 
@@ -12,24 +10,18 @@ namespace ConvVis.Interactive.Magics;
 /// </summary>
 internal sealed class DeadFiltersMagic : DatasetScanMagic
 {
-    internal const string Name = "#!dead-filters";
-
     /// <summary>A channel is dead when no value is above this (default 0).</summary>
     [NumberOption("--threshold")]
     public float? Threshold { get; set; }
 
-    internal static void AddTo(CSharpKernel kernel)
-    {
-        var directive = new KernelActionDirective(Name) { Description = "Find channels that never activate on the data, with their filters and the usual causes" };
-        foreach (var parameter in CommonParameters()) directive.Parameters.Add(parameter);
-        directive.Parameters.Add(new KernelDirectiveParameter("--threshold", "A channel is dead when no value is above this (default: 0)"));
-        MagicCommands.Add<DeadFiltersMagic>(kernel, directive, "#!dead-filters --model net --data images", (command, context) =>
-        {
-            using var progress = NotebookProgress.Show(context, "Looking for dead filters");
-            var (model, data, options) = command.Prepare(kernel, Name, progress);
-            var report = DeadFilters.Find(model, data, options with { Threshold = command.Threshold ?? 0f }, MagicCommands.List(command.Layers));
-            context.Display(new HtmlString(ChartScript.Once(context) + report.ToHtml()), "text/html");
-            return Task.CompletedTask;
-        });
-    }
+    internal override string DirectiveName => "#!dead-filters";
+    internal override string Description => "Find channels that never activate on the data, with their filters and the usual causes";
+    internal override string Example => "#!dead-filters --model net --data images";
+    private protected override string ProgressLabel => "Looking for dead filters";
+
+    internal override IEnumerable<KernelDirectiveParameter> Options() =>
+        [.. base.Options(), new("--threshold", "A channel is dead when no value is above this (default: 0)")];
+
+    private protected override string Scan(nn.Module<Tensor, Tensor> model, InputBatches data, StatsOptions options) =>
+        DeadFilters.Find(model, data, options with { Threshold = Threshold ?? 0f }, List(Layers)).ToHtml();
 }

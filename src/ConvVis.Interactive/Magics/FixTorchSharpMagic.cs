@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
-using Microsoft.DotNet.Interactive.Directives;
 
 namespace ConvVis.Interactive.Magics;
 
@@ -12,28 +9,22 @@ namespace ConvVis.Interactive.Magics;
 /// </summary>
 internal sealed class FixTorchSharpMagic : MagicCommand
 {
-    internal const string Name = "#!convvis-fix-torchsharp";
+    internal override string DirectiveName => "#!convvis-fix-torchsharp";
+    internal override string Description => "Let TorchSharp's native library load on systems with GCC 12's libstdc++ (Debian 12, Ubuntu 22.04); keeps .orig backups";
+    internal override string Example => "#!convvis-fix-torchsharp";
 
-    internal static void AddTo(CSharpKernel kernel)
+    internal override string? Run(CSharpKernel kernel, KernelInvocationContext context)
     {
-        var directive = new KernelActionDirective(Name)
+        var status = TorchSharpNativeFix.Diagnose();
+        string text;
+        if (!status.NeedsFix)
+            text = "TorchSharp's native library needs nothing from this system that it lacks: no change made.";
+        else
         {
-            Description = "Let TorchSharp's native library load on systems with GCC 12's libstdc++ (Debian 12, Ubuntu 22.04); keeps .orig backups",
-        };
-        MagicCommands.Add<FixTorchSharpMagic>(kernel, directive, "#!convvis-fix-torchsharp", (command, context) =>
-        {
-            var status = TorchSharpNativeFix.Diagnose();
-            string text;
-            if (!status.NeedsFix)
-                text = "TorchSharp's native library needs nothing from this system that it lacks: no change made.";
-            else
-            {
-                var changed = TorchSharpNativeFix.Apply();
-                text = $"Marked {string.Join(", ", status.MissingVersions)} weak in {changed.Count} file(s): {string.Join(", ", changed)} (a .orig copy of each is kept). "
-                     + "If torch already failed to load in this kernel, restart the kernel: a failed load lasts for the process.";
-            }
-            context.Display(new HtmlString($"<div style=\"font-family:sans-serif\">{Html.Escape(text)}</div>"), "text/html");
-            return Task.CompletedTask;
-        });
+            var changed = TorchSharpNativeFix.Apply();
+            text = $"Marked {string.Join(", ", status.MissingVersions)} weak in {changed.Count} file(s): {string.Join(", ", changed)} (a .orig copy of each is kept). "
+                 + "If torch already failed to load in this kernel, restart the kernel: a failed load lasts for the process.";
+        }
+        return $"<div style=\"font-family:sans-serif\">{Html.Escape(text)}</div>";
     }
 }

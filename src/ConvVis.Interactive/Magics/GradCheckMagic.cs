@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
@@ -12,29 +11,21 @@ namespace ConvVis.Interactive.Magics;
 /// </summary>
 internal sealed class GradCheckMagic : ModelMagic
 {
-    internal const string Name = "#!gradcheck";
-
     /// <summary>The input shape, batch first, e.g. <c>2,1,28,28</c>.</summary>
     public string? InputShape { get; set; }
 
-    internal static void AddTo(CSharpKernel kernel)
+    internal override string DirectiveName => "#!gradcheck";
+    internal override string Description => "Check that this machine computes the model's float32 gradients right (against float64), layer by layer";
+    internal override string Example => "#!gradcheck --model net --input-shape 2,1,28,28";
+
+    internal override IEnumerable<KernelDirectiveParameter> Options() =>
+        [.. base.Options(), new("--input-shape", "Input shape, batch first, e.g. 2,1,28,28 (required; use a batch of 2 or more)")];
+
+    internal override string? Run(CSharpKernel kernel, KernelInvocationContext context)
     {
-        var directive = new KernelActionDirective(Name)
-        {
-            Description = "Check that this machine computes the model's float32 gradients right (against float64), layer by layer",
-            Parameters =
-            {
-                ModelParameter(),
-                new KernelDirectiveParameter("--input-shape", "Input shape, batch first, e.g. 2,1,28,28 (required; use a batch of 2 or more)"),
-            },
-        };
-        MagicCommands.Add<GradCheckMagic>(kernel, directive, "#!gradcheck --model net --input-shape 2,1,28,28", (command, context) =>
-        {
-            var model = command.GetModel<nn.Module<Tensor, Tensor>>(kernel, Name);
-            var shape = SummaryMagic.ParseShape(command.InputShape)
-                ?? throw new ArgumentException($"{Name}: give the input shape, batch first, e.g. {Name} --model {command.Model ?? "net"} --input-shape 2,1,28,28.");
-            context.Display(new HtmlString(GradientCheck.Of(model, shape).ToHtml()), "text/html");
-            return Task.CompletedTask;
-        });
+        var model = GetModel<nn.Module<Tensor, Tensor>>(kernel);
+        var shape = InputShapes.Parse(InputShape, DirectiveName)
+            ?? throw new ArgumentException($"{DirectiveName}: give the input shape, batch first, e.g. {DirectiveName} --model {Model ?? "net"} --input-shape 2,1,28,28.");
+        return GradientCheck.Of(model, shape).ToHtml();
     }
 }

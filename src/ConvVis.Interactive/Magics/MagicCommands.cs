@@ -9,54 +9,66 @@ namespace ConvVis.Interactive.Magics;
 /// <summary>Adds every ConvVis magic command to a C# kernel, each with its help and its one-line errors.</summary>
 static class MagicCommands
 {
-    /// <summary>Every magic command: its name and how it registers itself. The one list, also behind the banner's.</summary>
-    static readonly (string Name, Action<CSharpKernel> AddTo)[] All =
+    /// <summary>Every magic command, in the order the banner lists them: the one list.</summary>
+    static readonly Registration[] All =
     [
-        (FiltersMagic.Name, FiltersMagic.AddTo),
-        (SummaryMagic.Name, SummaryMagic.AddTo),
-        (CaptureMagic.Name, CaptureMagic.AddTo),
-        (SparsityMagic.Name, SparsityMagic.AddTo),
-        (DeadFiltersMagic.Name, DeadFiltersMagic.AddTo),
-        (GradCheckMagic.Name, GradCheckMagic.AddTo),
-        (FixTorchSharpMagic.Name, FixTorchSharpMagic.AddTo),
+        Entry<FiltersMagic>(),
+        Entry<SummaryMagic>(),
+        Entry<CaptureMagic>(),
+        Entry<SparsityMagic>(),
+        Entry<DeadFiltersMagic>(),
+        Entry<GradCheckMagic>(),
+        Entry<FixTorchSharpMagic>(),
     ];
+
+    sealed record Registration(string Name, Action<CSharpKernel> AddTo);
+
+    static Registration Entry<T>() where T : MagicCommand, new()
+    {
+        var definition = new T();
+        return new Registration(definition.DirectiveName, kernel => Add(definition, kernel));
+    }
 
     /// <summary>The names of the magic commands, in the order the banner lists them.</summary>
     public static IReadOnlyList<string> Names => All.Select(m => m.Name).ToList();
 
     public static List<string> AddTo(CSharpKernel kernel)
     {
-        foreach (var (_, add) in All) add(kernel);
+        foreach (var entry in All) entry.AddTo(kernel);
         return [.. Names];
     }
 
     /// <summary>
-    /// Registers <paramref name="directive"/> with <c>-h</c>/<c>--help</c> (its usage, every option with its
-    /// description, and <paramref name="example"/>) and runs <paramref name="run"/> so that a mistake in the command's
-    /// use fails the cell with its message alone: the message says what to type, a stack trace would only bury it.
+    /// Registers the directive of <typeparamref name="T"/> (described by <paramref name="definition"/>) with
+    /// <c>-h</c>/<c>--help</c> (its usage, every option with its description, and its example) and runs it so that a
+    /// mistake in the command's use fails the cell with its message alone: the message says what to type, a stack
+    /// trace would only bury it.
     /// </summary>
-    public static void Add<T>(CSharpKernel kernel, KernelActionDirective directive, string example,
-        Func<T, KernelInvocationContext, Task> run) where T : MagicCommand
+    static void Add<T>(T definition, CSharpKernel kernel) where T : MagicCommand
     {
+        var directive = new KernelActionDirective(definition.DirectiveName) { Description = definition.Description };
+        foreach (var option in definition.Options()) directive.Parameters.Add(option);
         directive.Parameters.Add(new KernelDirectiveParameter("--help", "Show this help") { Flag = true });
         directive.Parameters.Add(new KernelDirectiveParameter("-h", "Show this help") { Flag = true });
-        string help = Usage(directive, example);
-        kernel.AddDirective<T>(directive, async (command, context) =>
+        string help = Usage(directive, definition.Example);
+        kernel.AddDirective<T>(directive, (command, context) =>
         {
             if (command.Help || command.H)
             {
                 context.Display(new HtmlString(help), "text/html");
-                return;
+                return Task.CompletedTask;
             }
             try
             {
-                await run(command, context);
+                if (command.Run(kernel, context) is { } html) context.Display(new HtmlString(html), "text/html");
             }
             catch (Exception e) when (IsMistakeOfUse(e))
             {
                 context.Fail(command, null, e.Message);
             }
+            return Task.CompletedTask;
         });
+        definition.AddedTo(kernel);
     }
 
     /// <summary>The exceptions ConvVis throws for a wrong use (names, shapes, values, files); anything else is a bug and keeps its trace.</summary>
@@ -78,8 +90,4 @@ static class MagicCommands
         sb.Append("</table><div style=\"margin-top:4px\">Example: <code>").Append(Html.Escape(example)).Append("</code></div></div>");
         return sb.ToString();
     }
-
-    /// <summary>Splits "a,b, c" into names; null or empty gives none.</summary>
-    public static string[] List(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

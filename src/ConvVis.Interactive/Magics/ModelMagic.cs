@@ -1,4 +1,3 @@
-using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Directives;
 using static TorchSharp.torch;
@@ -11,10 +10,11 @@ internal abstract class ModelMagic : MagicCommand
     /// <summary>The variable holding the model.</summary>
     public string? Model { get; set; }
 
-    internal static KernelDirectiveParameter ModelParameter() =>
-        new("--model", "The variable that holds the TorchSharp module (required)") { AllowImplicitName = true };
+    /// <inheritdoc />
+    internal override IEnumerable<KernelDirectiveParameter> Options() =>
+        [new("--model", "The variable that holds the TorchSharp module (required)") { AllowImplicitName = true }];
 
     /// <summary>The model the user named, or an error that says what to type instead.</summary>
-    internal T GetModel<T>(CSharpKernel kernel, string magic) where T : nn.Module =>
-        KernelVariables.Get<T>(kernel, Model, "--model", magic, "a TorchSharp module");
+    internal T GetModel<T>(CSharpKernel kernel) where T : nn.Module =>
+        KernelVariables.Get<T>(kernel, Model, "--model", DirectiveName, "a TorchSharp module");
 }
