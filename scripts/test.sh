@@ -45,7 +45,7 @@ phase "ConvVis.Package.Tests" run_tests ConvVis.Package.Tests tests/ConvVis.Pack
 # A notebook with failed cells fails the notebook tests with the cells' errors, so go on either way.
 phase notebooks scripts/run-notebooks.sh --no-setup --no-pack || true
 export CONVVIS_NOTEBOOKS_EXECUTED=1
-phase "ConvVis.Notebooks.Tests" run_tests ConvVis.Notebooks.Tests tests/notebooks/ConvVis.Notebooks.Tests.csproj
+phase "ConvVis.Notebooks.Tests" run_tests ConvVis.Notebooks.Tests tests/ConvVis.Notebooks.Tests/ConvVis.Notebooks.Tests.csproj
 
 log "== all phases: $((SECONDS - total_start)) s"
 

@@ -100,8 +100,7 @@ public class CaptureMagicTests
     public async Task CaptureRejectsABadVariableNameAndAnUnknownLayerWithoutLeavingHooks(string code, params string[] expected)
     {
         using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync(code);
-        foreach (string text in expected) Assert.Contains(text, cell.Error);
+        await kernel.FailAsync(code, expected);
         Assert.Equal(0, HooksOn(kernel));
     }
 

@@ -56,8 +56,7 @@ public class HealthMagicTests
     {
         using var kernel = await KernelWithNetAsync();
         await kernel.RunAsync("var label = \"x\"; var scalar = torch.tensor(1f);");
-        var cell = await kernel.SubmitAsync(magic);
-        foreach (string text in expected) Assert.Contains(text, cell.Error);
+        await kernel.FailAsync(magic, expected);
     }
 
     [Fact]

@@ -33,9 +33,8 @@ public class HostileInputTests
     public async Task DeadFiltersRefusesAThresholdThatIsNotAFiniteNumber(string value, string expected)
     {
         using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync($"#!dead-filters --model net --data data --threshold {value}");
-        Assert.Contains("--threshold " + expected, cell.Error);
-        Assert.Contains("give a finite number, e.g. --threshold 0.01", cell.Error);
+        var cell = await kernel.FailAsync($"#!dead-filters --model net --data data --threshold {value}",
+            "--threshold " + expected, "give a finite number, e.g. --threshold 0.01");
         Assert.DoesNotContain("dead channels", cell.AllHtml);
     }
 
@@ -55,8 +54,7 @@ public class HostileInputTests
     public async Task WholeNumberOptionsSayWhatIsWrongWithTheValue(string code, string expected)
     {
         using var kernel = await KernelWithNetAsync();
-        var cell = await kernel.SubmitAsync(code);
-        Assert.Contains(expected, cell.Error);
+        var cell = await kernel.FailAsync(code, expected);
         Assert.DoesNotContain("Invalid JSON", cell.Error);
     }
 
@@ -112,9 +110,8 @@ public class HostileInputTests
     {
         using var kernel = await NotebookKernel.StartAsync();
         await kernel.RunAsync("""var net3 = nn.Sequential(("conv1", nn.Conv2d(3, 6, 5)));""");
-        var cell = await kernel.SubmitAsync($"#!summary --model net3 --input-shape {shape}");
-        Assert.Contains("is not a shape", cell.Error);
-        Assert.Contains("--input-shape 1,3,224,224 or --input-shape [1,3,224,224]", cell.Error);
+        var cell = await kernel.FailAsync($"#!summary --model net3 --input-shape {shape}",
+            "is not a shape", "--input-shape 1,3,224,224 or --input-shape [1,3,224,224]");
         Assert.DoesNotContain("Invalid JSON", cell.Error);
     }
 

@@ -47,9 +47,7 @@ public class MagicHelpAndErrorTests
     {
         using var kernel = await NotebookKernel.StartAsync();
         await kernel.RunAsync(Net);
-        var cell = await kernel.SubmitAsync(code);
-        Assert.NotNull(cell.Error);
-        Assert.Contains(expected, cell.Error);
+        var cell = await kernel.FailAsync(code, expected);
         Assert.DoesNotContain("   at ", cell.Error);
         Assert.DoesNotContain("Exception", cell.Error);
     }

@@ -58,6 +58,15 @@ public sealed class NotebookKernel : IDisposable
         return cell;
     }
 
+    /// <summary>Submits a cell that must fail, and checks that its error says every one of <paramref name="expected"/>.</summary>
+    public async Task<CellResult> FailAsync(string code, params string[] expected)
+    {
+        var cell = await SubmitAsync(code);
+        Assert.NotNull(cell.Error);
+        foreach (string text in expected) Assert.Contains(text, cell.Error);
+        return cell;
+    }
+
     /// <summary>Submits a cell and returns what it produced, including its error.</summary>
     public async Task<CellResult> SubmitAsync(string code)
     {

@@ -96,24 +96,4 @@ public class HandComputedReluRulesTests
             Assert.Contains(result.Warnings, w => w.Contains("'r1'") && w.Contains("forward()"));
         }
     }
-
-    private sealed class ForwardOnlyNet : nn.Module<Tensor, Tensor>
-    {
-        private readonly TorchSharp.Modules.Linear l1 = nn.Linear(2, 3, hasBias: false);
-        private readonly TorchSharp.Modules.ReLU r1 = nn.ReLU();
-        private readonly TorchSharp.Modules.Linear l2 = nn.Linear(3, 2, hasBias: false);
-        private readonly TorchSharp.Modules.ReLU r2 = nn.ReLU();
-        private readonly TorchSharp.Modules.Linear l3 = nn.Linear(2, 1, hasBias: false);
-
-        public ForwardOnlyNet() : base(nameof(ForwardOnlyNet))
-        {
-            HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-            HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-            HandNets.Set(l3.weight, [1, 1]);
-            RegisterComponents();
-            eval();
-        }
-
-        public override Tensor forward(Tensor x) => l3.call(r2.forward(l2.call(r1.forward(l1.call(x)))));
-    }
 }

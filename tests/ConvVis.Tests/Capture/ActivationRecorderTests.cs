@@ -11,7 +11,7 @@ public class ActivationRecorderTests
     [Fact]
     public void NoLayersMeansEveryLeafAndEachOutputIsTheLayersOwnOutput()
     {
-        using var net = Seeded(() => new GreyCnn8());
+        using var net = Seeded(() => new SmallCnn());
         using var rec = ActivationRecorder.Attach(net);
         Assert.Equal(ModelLayers.Leaves(net).Select(l => l.Name), rec.Layers);
 
@@ -149,7 +149,7 @@ public class ActivationRecorderTests
     [Fact]
     public void AfterDisposeALaterCallRecordsNothing()
     {
-        using var net = Seeded(() => new GreyCnn8());
+        using var net = Seeded(() => new SmallCnn());
         var rec = ActivationRecorder.Attach(net, "conv1");
         rec.Dispose();
         using var x = randn(1, 1, 8, 8);
@@ -161,7 +161,7 @@ public class ActivationRecorderTests
     [Fact]
     public void MaxSamplesKeepsTheFirstSamplesAndTheFullShapeIsStillKnown()
     {
-        using var net = Seeded(() => new GreyCnn8());
+        using var net = Seeded(() => new SmallCnn());
         using var rec = ActivationRecorder.Attach(net, new CaptureOptions { MaxSamples = 2 }, "conv1");
         using var x = randn(5, 1, 8, 8);
         using var _ = net.call(x);
@@ -192,7 +192,7 @@ public class ActivationRecorderTests
     [Fact]
     public void TheMemoryBudgetStopsTheForwardWithAMessageThatSaysHowToFixIt()
     {
-        using var net = Seeded(() => new GreyCnn8());
+        using var net = Seeded(() => new SmallCnn());
         // conv1's output [2,4,8,8] float is 2,048 bytes: it fits in 3,000, relu1's 2,048 more do not.
         using var rec = ActivationRecorder.Attach(net, new CaptureOptions { MemoryBudgetBytes = 3000 }, "conv1", "relu1", "fc");
         using var x = randn(2, 1, 8, 8);
@@ -228,7 +228,7 @@ public class ActivationRecorderTests
     [Fact]
     public void UnknownNamesGetTheClosestWatchedLayer()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         Assert.Throws<ArgumentException>(() => ActivationRecorder.Attach(net, "conv9x"));
         using var rec = ActivationRecorder.Attach(net, "conv1", "relu2");
         var e = Assert.Throws<ArgumentException>(() => rec["relu1"]);
@@ -269,7 +269,7 @@ public class ActivationRecorderTests
     [Fact]
     public void ClearFreesStoredTensorsAndForgetsFiring()
     {
-        using var net = Seeded(() => new GreyCnn8());
+        using var net = Seeded(() => new SmallCnn());
         using var rec = ActivationRecorder.Attach(net, "conv1");
         using var x = randn(1, 1, 8, 8);
         using (net.call(x)) { }

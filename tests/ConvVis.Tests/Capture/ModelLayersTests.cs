@@ -39,7 +39,7 @@ public class ModelLayersTests
     [Fact]
     public void GetNamesTheMissingLayerTheClosestMatchAndTheValidNames()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var e = Assert.Throws<ArgumentException>(() => ModelLayers.Get(net, "conv3"));
         Assert.Contains("no layer named 'conv3'", e.Message);
         Assert.Contains("Closest valid name: 'conv1'", e.Message); // conv1 and conv2 tie at distance 1; the first wins
@@ -100,14 +100,14 @@ public class ModelLayersTests
     [Fact]
     public void SelectUnionsPatternsInModelOrderWithoutDuplicates()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         Assert.Equal(["conv1", "relu1", "conv2", "relu2", "fc"], Names(net, "fc", "ReLU", "conv*", "conv1"));
     }
 
     [Fact]
     public void APatternMatchingNothingThrowsWithHints()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var e = Assert.Throws<ArgumentException>(() => ModelLayers.Select(net, "conv1", "layer*.relu"));
         Assert.Contains("No layer matches the glob 'layer*.relu'", e.Message);
         Assert.Contains("Module types in this model: Conv2d, ReLU, MaxPool2d, Flatten, Linear.", e.Message);

@@ -1,53 +1,48 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using ConvVis.Notebooks.Tests;
 
 namespace ConvVis.Tests.Charts;
 
 /// <summary>
-/// Opens self-contained chart pages in Debian's headless Chromium (no network) and checks that
-/// plotly.js really drew every chart: an SVG per chart and the expected number of traces.
+/// Opens self-contained chart pages in Debian's headless Chromium (no network; the notebook tests' Playwright driver,
+/// <see cref="OfflineBrowser"/>) and checks that plotly.js really drew every chart: an SVG per chart and the expected
+/// number of traces.
 /// </summary>
 public sealed class ChartsDrawInChromiumTests : IDisposable
 {
-    const string Chromium = "/usr/bin/chromium";
     readonly string _dir = Directory.CreateTempSubdirectory("convvis-chromium-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    string RenderedDom(string html)
+    /// <summary>The page's DOM once <paramref name="charts"/> charts are drawn (or after 30 s, for the assertions to say what is missing).</summary>
+    async Task<string> RenderedDomAsync(string html, int charts)
     {
         string page = Path.Combine(_dir, "page.html");
         File.WriteAllText(page, html);
-        var psi = new ProcessStartInfo(Chromium)
+        await using var browser = await OfflineBrowser.LaunchAsync();
+        var tab = await browser.Context.NewPageAsync();
+        await tab.GotoAsync(new Uri(page).AbsoluteUri);
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList =
-            {
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", $"--user-data-_dir={Path.Combine(_dir, "profile")}",
-                "--virtual-time-budget=5000", "--dump-dom", new Uri(page).AbsoluteUri,
-            },
-        };
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string dom = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(90_000), "chromium did not finish");
-        Assert.True(dom.Length > 0, "chromium printed no DOM: " + stderr.Result);
+            await tab.WaitForFunctionAsync("n => document.querySelectorAll('.svg-container').length >= n", charts, new() { Timeout = 30_000 });
+        }
+        catch (TimeoutException) { } // the assertions below say what was not drawn
+        string dom = await tab.ContentAsync();
+        Assert.Empty(browser.BlockedRequests);
         return dom;
     }
 
     [Fact]
-    public void ChartsDrawOfflineAlsoWhenRequireJsIsOnThePage()
+    public async Task ChartsDrawOfflineAlsoWhenRequireJsIsOnThePage()
     {
-        if (!File.Exists(Chromium)) return; // CI has Debian's chromium; the package tests check the rest
+        if (!File.Exists(OfflineBrowser.ChromiumPath)) return; // CI has Debian's chromium; the package tests check the rest
         var lines = ChartBuilder.Lines("loss </script> & co", [new ChartSeries("train", [1, 2, 3], [0.9, 0.5, 0.25]), new ChartSeries("test", [1, 2, 3], [1, 0.7, 0.6])]);
         var bars = ChartBuilder.Bars("zeros", ["0", "1", "2"], [0.25, 1, 0.5], colors: ["#1f77b4", "#d62728", "#1f77b4"]);
         // Jupyter's require.js defines an AMD loader: the bundle must still become window.Plotly,
         // and the charts come before the bundle here (they wait for it).
         string html = "<html><head><script>window.define = function () { throw new Error('AMD define called'); }; window.define.amd = {};</script></head><body>"
                       + ChartHtml.Fragment(lines) + ChartHtml.Fragment(bars) + PlotlyJs.ScriptTag() + "</body></html>";
-        string dom = RenderedDom(html);
+        string dom = await RenderedDomAsync(html, charts: 2);
 
         Assert.Equal(2, Regex.Matches(dom, "<div class=\"[^\"]*svg-container\" style").Count);
         Assert.Equal(3, Regex.Matches(dom, "class=\"trace ").Count); // two lines and one bar trace

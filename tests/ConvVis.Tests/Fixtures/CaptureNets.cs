@@ -9,7 +9,7 @@ namespace ConvVis.Tests.Fixtures;
 public static class CaptureNets
 {
     /// <summary>Input [N,1,8,8] -> conv(1->4) relu pool conv(4->8) relu pool flatten fc(32->10). 666 parameters.</summary>
-    public sealed class GreyCnn8 : Module<Tensor, Tensor>
+    public sealed class SmallCnn : Module<Tensor, Tensor>
     {
         readonly Conv2d conv1 = Conv2d(1, 4, 3, padding: 1);
         readonly ReLU relu1 = ReLU();
@@ -20,8 +20,7 @@ public static class CaptureNets
         readonly Flatten flatten = Flatten();
         readonly Linear fc = Linear(32, 10);
 
-        // The module keeps the name "SmallCnn": the golden model summary (Inspection/golden/small-cnn.txt) shows it.
-        public GreyCnn8() : base("SmallCnn") => RegisterComponents();
+        public SmallCnn() : base(nameof(SmallCnn)) => RegisterComponents();
 
         public override Tensor forward(Tensor x)
         {

@@ -15,6 +15,14 @@ internal static class HandNets
         parameter.copy_(v);
     }
 
+    /// <summary>Gives the three linear layers of a hand net their weights.</summary>
+    public static void SetWeights(Linear l1, Linear l2, Linear l3)
+    {
+        Set(l1.weight, [1, -1, 2, 1, 1, 1]);
+        Set(l2.weight, [1, -1, 1, 1, 1, -1]);
+        Set(l3.weight, [1, 1]);
+    }
+
     /// <summary>
     /// x[2] → Linear(2,3) → ReLU → Linear(3,2) → ReLU → Linear(2,1), no biases, with weights small enough to do the
     /// gradients by hand (see HandComputedReluRulesTests).
@@ -24,9 +32,7 @@ internal static class HandNets
         var l1 = nn.Linear(2, 3, hasBias: false);
         var l2 = nn.Linear(3, 2, hasBias: false);
         var l3 = nn.Linear(2, 1, hasBias: false);
-        Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-        Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-        Set(l3.weight, [1, 1]);
+        SetWeights(l1, l2, l3);
         var net = nn.Sequential(("l1", l1), ("r1", nn.ReLU(inplace)), ("l2", l2), ("r2", nn.ReLU(inplace)), ("l3", l3));
         net.eval();
         return net;
@@ -44,9 +50,7 @@ internal sealed class ReusedReluNet : nn.Module<Tensor, Tensor>
     public ReusedReluNet(bool inplace) : base(nameof(ReusedReluNet))
     {
         relu = nn.ReLU(inplace);
-        HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-        HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-        HandNets.Set(l3.weight, [1, 1]);
+        HandNets.SetWeights(l1, l2, l3);
         RegisterComponents();
         eval();
     }
@@ -66,9 +70,7 @@ internal sealed class FunctionalReluNet : nn.Module<Tensor, Tensor>
     public FunctionalReluNet(bool firstIsModule) : base(nameof(FunctionalReluNet))
     {
         _firstIsModule = firstIsModule;
-        HandNets.Set(l1.weight, [1, -1, 2, 1, 1, 1]);
-        HandNets.Set(l2.weight, [1, -1, 1, 1, 1, -1]);
-        HandNets.Set(l3.weight, [1, 1]);
+        HandNets.SetWeights(l1, l2, l3);
         RegisterComponents();
         eval();
     }
@@ -109,4 +111,23 @@ internal sealed class ResidualNet : nn.Module<Tensor, Tensor>
         y = _functionalEnd ? y.relu_() : relu2.call(y);
         return fc.call(flatten.call(y));
     }
+}
+
+/// <summary>The hand net whose ReLU modules forward() runs directly (not through call()), so no hook sees them.</summary>
+internal sealed class ForwardOnlyNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear l1 = nn.Linear(2, 3, hasBias: false);
+    private readonly ReLU r1 = nn.ReLU();
+    private readonly Linear l2 = nn.Linear(3, 2, hasBias: false);
+    private readonly ReLU r2 = nn.ReLU();
+    private readonly Linear l3 = nn.Linear(2, 1, hasBias: false);
+
+    public ForwardOnlyNet() : base(nameof(ForwardOnlyNet))
+    {
+        HandNets.SetWeights(l1, l2, l3);
+        RegisterComponents();
+        eval();
+    }
+
+    public override Tensor forward(Tensor x) => l3.call(r2.forward(l2.call(r1.forward(l1.call(x)))));
 }

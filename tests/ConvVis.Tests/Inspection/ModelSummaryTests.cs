@@ -14,7 +14,7 @@ public class ModelSummaryTests
     [Fact]
     public void SmallCnnTableMatchesTheGoldenFile()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var summary = ModelSummary.Of(net, [2, 1, 8, 8]);
         Assert.Equal(Golden("small-cnn.txt"), summary.ToString());
         Assert.Equal(net.parameters().Sum(p => p.numel()), summary.TotalParameters);
@@ -62,7 +62,7 @@ public class ModelSummaryTests
     [Fact]
     public void WithoutAnInputShapeThereAreNoShapes()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var summary = ModelSummary.Of(net);
         Assert.All(summary.Rows, r => Assert.Null(r.OutputShape));
         Assert.Contains("├─Conv2d      conv1    --", summary.ToString());
@@ -121,7 +121,7 @@ public class ModelSummaryTests
     [Fact]
     public void TheDryRunFreesItsTensorsAndHooksAlsoWhenItFails()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var stats = DisposeScopeManager.Statistics;
         ModelSummary.Of(net, [1, 1, 8, 8]); // warm up lazily created tensors
         long live = stats.ThreadTotalLiveCount;
@@ -138,7 +138,7 @@ public class ModelSummaryTests
     [Fact]
     public void AWrongChannelCountNamesTheShapeAndWhatTheFirstLayerExpects()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var e = Assert.Throws<ArgumentException>(() => ModelSummary.Of(net, [1, 3, 8, 8]));
         Assert.StartsWith("The model cannot run on an input of shape [1, 3, 8, 8]: layer 'conv1' (Conv2d) failed with \"", e.Message);
         Assert.Contains("The first layer, 'conv1' (Conv2d), expects input [N, 1, H, W] (in_channels = 1).", e.Message);
@@ -169,7 +169,7 @@ public class ModelSummaryTests
     [InlineData(new long[] { -1, 1, 8, 8 }, "The input shape [-1, 1, 8, 8] has a dimension that is not positive")]
     public void MalformedShapesAreRejectedBeforeRunning(long[] shape, string message)
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         var e = Assert.Throws<ArgumentException>(() => ModelSummary.Of(net, shape));
         Assert.StartsWith(message, e.Message);
     }
@@ -215,7 +215,7 @@ public class ModelSummaryRandomStreamTests
     [Fact]
     public void TheDryRunDoesNotDisturbTheUsersRandomStream()
     {
-        using var net = new GreyCnn8();
+        using var net = new SmallCnn();
         random.manual_seed(42);
         using var a = randn(4);
         random.manual_seed(42);

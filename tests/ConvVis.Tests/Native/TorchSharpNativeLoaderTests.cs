@@ -6,7 +6,7 @@ namespace ConvVis.Tests.Native;
 /// TorchSharp's own libtorch loads by full path, so another libtorch in the system library path (Debian's python3-torch
 /// installs libtorch 1.13 there) cannot take its place; when loading fails anyway, the explanation is short and names
 /// the other copy. The real notebook case (TorchSharp from the NuGet cache, an out-of-process kernel) is tested in
-/// tests/notebooks (SystemLibTorchTests).
+/// tests/ConvVis.Notebooks.Tests (SystemLibTorchTests).
 /// </summary>
 public sealed class TorchSharpNativeLoaderTests : IDisposable
 {

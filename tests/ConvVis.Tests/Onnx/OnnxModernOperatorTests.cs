@@ -1,4 +1,5 @@
 using ConvVis.Onnx.Proto;
+using static ConvVis.Tests.Onnx.OnnxReference;
 using static ConvVis.Tests.Onnx.OnnxTestGraph;
 
 namespace ConvVis.Tests.Onnx;
@@ -8,18 +9,6 @@ namespace ConvVis.Tests.Onnx;
 /// with broadcasting, negative axes and the attribute/input forms of the different opsets.</summary>
 public class OnnxModernOperatorTests
 {
-    private static OnnxModel Check(OnnxTestGraph g, long[] shape, double tolerance = 1e-5)
-    {
-        byte[] bytes = g.ToBytes();
-        var input = OnnxReference.RandomInput(shape, seed: 7);
-        var expected = OnnxReference.Run(bytes, input, shape);
-        var model = ConvVis.OnnxModel.Load(new MemoryStream(bytes), "test.onnx");
-        OnnxReference.AssertClose(expected, OnnxReference.RunImported(model, input, shape), tolerance);
-        return model;
-    }
-
-    private static void CheckAndDispose(OnnxTestGraph g, long[] shape, double tolerance = 1e-5) => Check(g, shape, tolerance).Dispose();
-
     private static string[] ModuleTypes(OnnxModel model) => model.named_modules().Select(m => m.module.GetType().Name).ToArray();
 
     private static AttributeProto TensorAttr(string name, TensorProto t) => new() { Name = name, Type = OnnxAttributeType.Tensor, T = t };

@@ -1,3 +1,4 @@
+using static ConvVis.Tests.Onnx.OnnxReference;
 using static ConvVis.Tests.Onnx.OnnxTestGraph;
 
 namespace ConvVis.Tests.Onnx;
@@ -6,18 +7,6 @@ namespace ConvVis.Tests.Onnx;
 /// and by the imported module on the same random input, equal to float precision.</summary>
 public class OnnxOperatorTests
 {
-    private static OnnxModel Check(OnnxTestGraph g, long[] shape, double tolerance = 1e-5)
-    {
-        byte[] bytes = g.ToBytes();
-        var input = OnnxReference.RandomInput(shape, seed: 7);
-        var expected = OnnxReference.Run(bytes, input, shape);
-        var model = ConvVis.OnnxModel.Load(new MemoryStream(bytes), "test.onnx");
-        OnnxReference.AssertClose(expected, OnnxReference.RunImported(model, input, shape), tolerance);
-        return model;
-    }
-
-    private static void CheckAndDispose(OnnxTestGraph g, long[] shape, double tolerance = 1e-5) => Check(g, shape, tolerance).Dispose();
-
     [Fact]
     public void ConvWithBiasAndSymmetricPadsBecomesAConv2dLayer()
     {

@@ -77,6 +77,23 @@ internal sealed class OnnxTestGraph
 /// <summary>Runs ONNX models in ONNX Runtime (the reference) and compares with the imported module.</summary>
 internal static class OnnxReference
 {
+    /// <summary>
+    /// Runs <paramref name="g"/> in ONNX Runtime and as the imported module on one random input of
+    /// <paramref name="shape"/>, asserts that they agree within <paramref name="tolerance"/>, and returns the module.
+    /// </summary>
+    public static ConvVis.OnnxModel Check(OnnxTestGraph g, long[] shape, double tolerance = 1e-5)
+    {
+        byte[] bytes = g.ToBytes();
+        var input = RandomInput(shape, seed: 7);
+        var expected = Run(bytes, input, shape);
+        var model = ConvVis.OnnxModel.Load(new MemoryStream(bytes), "test.onnx");
+        AssertClose(expected, RunImported(model, input, shape), tolerance);
+        return model;
+    }
+
+    /// <summary><see cref="Check"/>, then disposes the module.</summary>
+    public static void CheckAndDispose(OnnxTestGraph g, long[] shape, double tolerance = 1e-5) => Check(g, shape, tolerance).Dispose();
+
     public static float[] RandomInput(long[] shape, int seed)
     {
         var r = new Random(seed);

@@ -147,7 +147,7 @@ public class TorchvisionExportTests : IClassFixture<TorchvisionExports>
         Assert.True(summary.TotalParameters > 0);
         Assert.Contains("Conv2d", summary.ToString());
 
-        // One attribution (batch 1: see DESIGN.md on libtorch's conv input gradients with batches).
+        // One attribution (batch 1: see the README, "Right gradients on every machine", on libtorch's conv input gradients with batches).
         using (var scope = torch.NewDisposeScope())
         {
             using var saliency = new Saliency(model).Attribute(torch.randn(one, generator: new Generator(4)), AttributionTarget.Class(1));

@@ -93,7 +93,7 @@ public sealed partial class SystemLibTorchTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["CONVVIS_FIX_TORCHSHARP"] = "1";   // Debian 12's libstdc++ (see DESIGN.md)
+        start.Environment["CONVVIS_FIX_TORCHSHARP"] = "1";   // Debian 12's libstdc++ (see the README, "TorchSharp on Debian 12 and Ubuntu 22.04")
         using var jupyter = Process.Start(start)!;
         var stdout = jupyter.StandardOutput.ReadToEndAsync();
         var stderr = jupyter.StandardError.ReadToEndAsync();
