@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs each C# BenchmarkDotNet benchmark class and its Python twin in alternating rounds on this machine and prints,
+# per job, the median over rounds of each side's median, the spread (min..max of the round medians) and the ratio.
+#
+#   benchmarks/peers/compare.sh [--rounds N] [group ...]      groups: stats capture mosaic png (default: all)
+#
+# C#: BenchmarkDotNet --job short, in process, OMP_NUM_THREADS=1 (each class sets its own libtorch threads).
+# Python: Debian's /usr/bin/python3 with python3-torch, python3-torchvision, python3-pil only.
+# Results of every round go to benchmarks/peers/results/<date>.tsv as well.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+rounds=3
+groups=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) groups+=("$1"); shift ;;
+  esac
+done
+[ ${#groups[@]} -gt 0 ] || groups=(stats capture mosaic png)
+python=/usr/bin/python3
+export OMP_NUM_THREADS=1
+
+dotnet build -c Release "$repo/benchmarks/ConvVis.Benchmarks" -v q -nologo >/dev/null
+bench_dll="$(ls "$repo"/benchmarks/ConvVis.Benchmarks/bin/Release/net*/ConvVis.Benchmarks.dll | head -1)"
+mkdir -p "$here/results"
+out="$here/results/$(date -u +%Y%m%dT%H%M%SZ).tsv"
+printf 'round\tside\tjob\tmedian_ms\n' > "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# C#: one BenchmarkDotNet run of a class; appends "round cs job median" rows (job = Method[/Params]).
+run_cs() { # round class
+  local art="$work/bdn-$1-$2"
+  (cd "$work" && dotnet "$bench_dll" --filter "*.$2.*" --job short --exporters json --artifacts "$art" >"$art.log" 2>&1) \
+    || { echo "C# $2 failed, see $art.log"; tail -20 "$art.log"; exit 1; }
+  "$python" - "$1" "$art" >>"$out" <<'PY'
+import glob, json, sys
+round_, art = sys.argv[1], sys.argv[2]
+for f in glob.glob(f"{art}/results/*.json"):
+    for b in json.load(open(f))["Benchmarks"]:
+        job = b["Method"] + (f"/{b['Parameters']}" if b.get("Parameters") else "")
+        print(f"{round_}\tcs\t{job}\t{b['Statistics']['Median'] / 1e6:.3f}")
+PY
+}
+
+# Python: one run of a twin script; appends "round py prefix/job median" rows.
+run_py() { # round prefix script args...
+  local round="$1" prefix="$2" script="$3"; shift 3
+  (cd "$here" && "$python" "$script" "$@") | "$python" -c '
+import json, sys
+r, p = sys.argv[1], sys.argv[2]
+for job, s in json.loads(sys.stdin.read().strip().splitlines()[-1]).items():
+    print(f"{r}\tpy\t{p}{job}\t{s[\"median_ms\"]:.3f}")' "$round" "$prefix" >>"$out"
+}
+
+for r in $(seq 1 "$rounds"); do
+  for g in "${groups[@]}"; do
+    echo "round $r/$rounds: $g" >&2
+    case "$g" in
+      stats)   run_cs "$r" StatsScanResNet18Benchmarks; run_py "$r" "stats/" stats_scan.py --threads 2 ;;
+      capture) run_cs "$r" CaptureOverhead; run_py "$r" "capture/Threads=1/" capture.py --threads 1
+               run_py "$r" "capture/Threads=2/" capture.py --threads 2 ;;
+      mosaic)  run_cs "$r" MosaicBenchmarks; run_py "$r" "" mosaic.py --job mosaic ;;
+      png)     run_cs "$r" PngEncodeBenchmarks; run_py "$r" "" mosaic.py --job png ;;
+      *) echo "unknown group $g" >&2; exit 2 ;;
+    esac
+  done
+done
+
+"$python" - "$out" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+def series(side, job):
+    return [float(r["median_ms"]) for r in rows if r["side"] == side and r["job"] == job]
+pairs = [  # (row, C# job, Python job)
+    ("plain no_grad inference, 8x16 at 224, 2 threads", "PlainInference/Threads=2", "stats/plain"),
+    ("stats scan, ReLU layers", "StatsScanReluLayers/Threads=2", "stats/relu"),
+    ("stats scan, every leaf", "StatsScanAllLayers/Threads=2", "stats/all"),
+    ("ResNet-18 forward [1,3,224,224], 1 thread", "PlainForward/Threads=1", "capture/Threads=1/plain"),
+    ("same, capturing every leaf, 1 thread", "ForwardCapturingEveryLeaf/Threads=1", "capture/Threads=1/capture"),
+    ("ResNet-18 forward [1,3,224,224], 2 threads", "PlainForward/Threads=2", "capture/Threads=2/plain"),
+    ("same, capturing every leaf, 2 threads", "ForwardCapturingEveryLeaf/Threads=2", "capture/Threads=2/capture"),
+    ("mosaic [256,56,56] -> HTML (Python: make_grid + PIL PNG + base64)", "MosaicToHtml", "mosaic"),
+    ("PNG encode 912x912 grey (Python: PIL)", "ConvVisPng", "png"),
+]
+def fmt(v):
+    return f"{statistics.median(v):.1f} ({min(v):.1f}-{max(v):.1f})" if v else "-"
+print(f"\n| job | C# ms, median (range over rounds) | Python ms | C# / Python |\n|---|---|---|---|")
+for name, cs, py in pairs:
+    c, p = series("cs", cs), series("py", py)
+    if not c and not p: continue
+    ratio = f"{statistics.median(c) / statistics.median(p):.2f}" if c and p else "-"
+    print(f"| {name} | {fmt(c)} | {fmt(p)} | {ratio} |")
+# Within-language ratios, per round (both cases of one BenchmarkDotNet run), then their median and range.
+def ratios(side, num, den):
+    a, b = series(side, num), series(side, den)
+    return [x / y for x, y in zip(a, b)]
+inner = [
+    ("C# plain/scan throughput, ReLU layers", "cs", "PlainInference/Threads=2", "StatsScanReluLayers/Threads=2", True),
+    ("C# plain/scan throughput, every leaf", "cs", "PlainInference/Threads=2", "StatsScanAllLayers/Threads=2", True),
+    ("C# capture/plain, 1 thread", "cs", "ForwardCapturingEveryLeaf/Threads=1", "PlainForward/Threads=1", False),
+    ("C# capture/plain, 2 threads", "cs", "ForwardCapturingEveryLeaf/Threads=2", "PlainForward/Threads=2", False),
+    ("Python plain/scan throughput, ReLU layers", "py", "stats/plain", "stats/relu", True),
+    ("Python capture/plain, 2 threads", "py", "capture/Threads=2/capture", "capture/Threads=2/plain", False),
+    ("C# PNG: ImageSharp / ConvVis", "cs", "ImageSharpPng", "ConvVisPng", False),
+]
+print("\n| ratio within one run | median | range |\n|---|---|---|")
+for name, side, num, den, _ in inner:
+    v = ratios(side, num, den)
+    if v: print(f"| {name} | {statistics.median(v):.3f} | {min(v):.3f}-{max(v):.3f} |")
+print(f"\nrows: {sys.argv[1]}")
+PY
