@@ -33,7 +33,7 @@ public class PngEncodeBenchmarks
     public void Setup()
     {
         _grey = GreyMosaic();
-        Console.WriteLine($"// {Side}x{Side} grey: ImageSharp {ImageSharpPng().Length / 1024} KiB, ConvVis {ConvVisPng().Length / 1024} KiB");
+        Console.WriteLine($"// {Side}x{Side} grey, pixel sum {_grey.Sum(b => (long)b)} (peers/mosaic.py --sizes prints the same): ImageSharp {ImageSharpPng().Length / 1024} KiB, ConvVis {ConvVisPng().Length / 1024} KiB");
     }
 
     /// <summary>
@@ -47,7 +47,7 @@ public class PngEncodeBenchmarks
         var coarse = randn(1, 256, 14, 14);
         var maps = nn.functional.relu(nn.functional.interpolate(coarse, size: [Tile, Tile], mode: InterpolationMode.Bilinear, align_corners: false)).squeeze(0);
         var flat = maps.reshape(256, -1);
-        var (lo, hi) = (flat.amin(1, keepdim: true), flat.amax(1, keepdim: true));
+        var (lo, hi) = (flat.amin([1], keepdim: true), flat.amax([1], keepdim: true));
         var scaled = ((flat - lo) / (hi - lo).clamp_min(1e-12f) * 255f).round().to(ScalarType.Byte).reshape(256, Tile, Tile);
         var pixels = scaled.data<byte>().ToArray();
         var grey = new byte[Side * Side];

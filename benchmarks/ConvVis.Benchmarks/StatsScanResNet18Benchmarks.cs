@@ -10,6 +10,9 @@ namespace ConvVis.Benchmarks;
 /// 16 images at 224, against the same loop without hooks. Targets: scan/plain throughput at least 0.95 for the ReLU
 /// layers and at least 0.90 for every leaf, i.e. the scan's time at most 1.053x and 1.11x the plain loop's.
 /// </summary>
+/// <remarks>The environment variables <c>CONVVIS_STATS_BATCHES</c> and <c>CONVVIS_STATS_THREADS</c> set other batch and
+/// thread counts (benchmarks/peers/compare.sh --quick uses 2 batches and 1 thread on a busy machine, where one pass of 8
+/// batches at 2 threads can take minutes).</remarks>
 [Config(typeof(InProcessConfig))]
 [MinColumn, MedianColumn, MaxColumn]
 public class StatsScanResNet18Benchmarks
@@ -18,9 +21,13 @@ public class StatsScanResNet18Benchmarks
     List<Tensor> _batches = null!;
     int _threadsBefore;
 
-    /// <summary>libtorch intra-op threads.</summary>
-    [Params(2)]
+    /// <summary>libtorch intra-op threads: 2, or the counts in <c>CONVVIS_STATS_THREADS</c> (comma-separated).</summary>
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    /// <summary>The values of <see cref="Threads"/>.</summary>
+    public static IEnumerable<int> ThreadCounts() =>
+        Environment.GetEnvironmentVariable("CONVVIS_STATS_THREADS") is { Length: > 0 } list ? list.Split(',').Select(int.Parse) : [2];
 
     [GlobalSetup]
     public void Setup()
@@ -30,7 +37,8 @@ public class StatsScanResNet18Benchmarks
         manual_seed(1);
         _resnet = PretrainedResNet18.Load();
         // Inputs in the model's own scale (BGR 0..255 minus the mean image): smooth random images, like photos after preprocessing.
-        _batches = Enumerable.Range(0, 8).Select(_ =>
+        int count = int.TryParse(Environment.GetEnvironmentVariable("CONVVIS_STATS_BATCHES"), out int n) && n > 0 ? n : 8;
+        _batches = Enumerable.Range(0, count).Select(_ =>
         {
             using var scope = NewDisposeScope();
             var coarse = rand(16, 3, 28, 28) * 255f;

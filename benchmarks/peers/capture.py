@@ -29,7 +29,7 @@ def main():
                 h.remove()
         return y + stored["layer4.1.bn2"][-1].shape[1]
 
-    run({"plain": plain, "capture": capture}, warmup=3, iterations=20)
+    run({"plain": plain, "capture": capture}, warmup=2, iterations=10)
 
 
 if __name__ == "__main__":

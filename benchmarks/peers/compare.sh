@@ -2,8 +2,10 @@
 # Runs each C# BenchmarkDotNet benchmark class and its Python twin in alternating rounds on this machine and prints,
 # per job, the median over rounds of each side's median, the spread (min..max of the round medians) and the ratio.
 #
-#   benchmarks/peers/compare.sh [--rounds N] [group ...]      groups: stats capture mosaic png (default: all)
+#   benchmarks/peers/compare.sh [--rounds N] [--quick] [group ...]   groups: stats capture mosaic png (default: all)
 #
+# --quick: the statistics scan over 2 batches of 16 instead of 8 and at 1 thread instead of 2 (both sides), and C# with
+#          1 warm-up and 3 iterations (on a busy machine one 2-thread pass of 8 batches can take minutes).
 # C#: BenchmarkDotNet --job short, in process, OMP_NUM_THREADS=1 (each class sets its own libtorch threads).
 # Python: Debian's /usr/bin/python3 with python3-torch, python3-torchvision, python3-pil only.
 # Results of every round go to benchmarks/peers/results/<date>.tsv as well.
@@ -12,10 +14,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 rounds=3
 groups=()
+quick=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --quick) export CONVVIS_STATS_BATCHES=2 CONVVIS_STATS_THREADS=1; quick=(--warmupCount 1 --iterationCount 3); shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) groups+=("$1"); shift ;;
   esac
 done
@@ -34,7 +38,7 @@ trap 'rm -rf "$work"' EXIT
 # C#: one BenchmarkDotNet run of a class; appends "round cs job median" rows (job = Method[/Params]).
 run_cs() { # round class
   local art="$work/bdn-$1-$2"
-  (cd "$work" && dotnet "$bench_dll" --filter "*.$2.*" --job short --exporters json --artifacts "$art" >"$art.log" 2>&1) \
+  (cd "$work" && dotnet "$bench_dll" --filter "*.$2.*" --job short ${quick[@]+"${quick[@]}"} --exporters json --artifacts "$art" >"$art.log" 2>&1) \
     || { echo "C# $2 failed, see $art.log"; tail -20 "$art.log"; exit 1; }
   "$python" - "$1" "$art" >>"$out" <<'PY'
 import glob, json, sys
@@ -53,14 +57,14 @@ run_py() { # round prefix script args...
 import json, sys
 r, p = sys.argv[1], sys.argv[2]
 for job, s in json.loads(sys.stdin.read().strip().splitlines()[-1]).items():
-    print(f"{r}\tpy\t{p}{job}\t{s[\"median_ms\"]:.3f}")' "$round" "$prefix" >>"$out"
+    print("%s\tpy\t%s%s\t%.3f" % (r, p, job, s["median_ms"]))' "$round" "$prefix" >>"$out"
 }
 
 for r in $(seq 1 "$rounds"); do
   for g in "${groups[@]}"; do
     echo "round $r/$rounds: $g" >&2
     case "$g" in
-      stats)   run_cs "$r" StatsScanResNet18Benchmarks; run_py "$r" "stats/" stats_scan.py --threads 2 ;;
+      stats)   run_cs "$r" StatsScanResNet18Benchmarks; run_py "$r" "stats/" stats_scan.py --threads "${CONVVIS_STATS_THREADS:-2}" ;;
       capture) run_cs "$r" CaptureOverhead; run_py "$r" "capture/Threads=1/" capture.py --threads 1
                run_py "$r" "capture/Threads=2/" capture.py --threads 2 ;;
       mosaic)  run_cs "$r" MosaicBenchmarks; run_py "$r" "" mosaic.py --job mosaic ;;
@@ -70,15 +74,16 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
-"$python" - "$out" <<'PY'
+"$python" - "$out" "${CONVVIS_STATS_THREADS:-2}" "${CONVVIS_STATS_BATCHES:-8}" <<'PY'
 import csv, statistics, sys
+st, sb = sys.argv[2], sys.argv[3]
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def series(side, job):
     return [float(r["median_ms"]) for r in rows if r["side"] == side and r["job"] == job]
 pairs = [  # (row, C# job, Python job)
-    ("plain no_grad inference, 8x16 at 224, 2 threads", "PlainInference/Threads=2", "stats/plain"),
-    ("stats scan, ReLU layers", "StatsScanReluLayers/Threads=2", "stats/relu"),
-    ("stats scan, every leaf", "StatsScanAllLayers/Threads=2", "stats/all"),
+    (f"plain no_grad inference, {sb} batches of 16 at 224, {st} thread(s)", f"PlainInference/Threads={st}", "stats/plain"),
+    ("stats scan, ReLU layers", f"StatsScanReluLayers/Threads={st}", "stats/relu"),
+    ("stats scan, every leaf", f"StatsScanAllLayers/Threads={st}", "stats/all"),
     ("ResNet-18 forward [1,3,224,224], 1 thread", "PlainForward/Threads=1", "capture/Threads=1/plain"),
     ("same, capturing every leaf, 1 thread", "ForwardCapturingEveryLeaf/Threads=1", "capture/Threads=1/capture"),
     ("ResNet-18 forward [1,3,224,224], 2 threads", "PlainForward/Threads=2", "capture/Threads=2/plain"),
@@ -99,11 +104,11 @@ def ratios(side, num, den):
     a, b = series(side, num), series(side, den)
     return [x / y for x, y in zip(a, b)]
 inner = [
-    ("C# plain/scan throughput, ReLU layers", "cs", "PlainInference/Threads=2", "StatsScanReluLayers/Threads=2", True),
-    ("C# plain/scan throughput, every leaf", "cs", "PlainInference/Threads=2", "StatsScanAllLayers/Threads=2", True),
+    ("C# scan/plain throughput, ReLU layers", "cs", f"PlainInference/Threads={st}", f"StatsScanReluLayers/Threads={st}", True),
+    ("C# scan/plain throughput, every leaf", "cs", f"PlainInference/Threads={st}", f"StatsScanAllLayers/Threads={st}", True),
     ("C# capture/plain, 1 thread", "cs", "ForwardCapturingEveryLeaf/Threads=1", "PlainForward/Threads=1", False),
     ("C# capture/plain, 2 threads", "cs", "ForwardCapturingEveryLeaf/Threads=2", "PlainForward/Threads=2", False),
-    ("Python plain/scan throughput, ReLU layers", "py", "stats/plain", "stats/relu", True),
+    ("Python scan/plain throughput, ReLU layers", "py", "stats/plain", "stats/relu", True),
     ("Python capture/plain, 2 threads", "py", "capture/Threads=2/capture", "capture/Threads=2/plain", False),
     ("C# PNG: ImageSharp / ConvVis", "cs", "ImageSharpPng", "ConvVisPng", False),
 ]

@@ -1,7 +1,9 @@
 """Python twin of StatsScanResNet18Benchmarks: a forward-hook statistics scan the way it is written in PyTorch
 (per-channel zeros, at-or-below-threshold, sum, sum of squares, min, max, active inputs, and a histogram per channel
 with one bincount over a range fixed by the first batch), over 8 batches of 16 at 224, and the plain no_grad loop.
-Run: /usr/bin/python3 stats_scan.py --threads 2 [--job plain|relu|all]"""
+Run: /usr/bin/python3 stats_scan.py --threads 2 [--job plain|relu|all]; CONVVIS_STATS_BATCHES=N for another batch count."""
+import os
+
 import torch
 
 from common import run, setup_threads
@@ -46,7 +48,7 @@ class Accumulator:
 def main():
     setup_threads()
     model = resnet18_cntk_layout()
-    batches = smooth_batches()
+    batches = smooth_batches(int(os.environ.get("CONVVIS_STATS_BATCHES", "8")))
 
     def plain():
         with torch.no_grad():
