@@ -257,7 +257,22 @@ internal sealed class LayerAccumulator
     static void Unbin(ReadOnlySpan<float> map, float binLow, float binScale, int bins, Span<long> sub)
     {
         // Which sub-histogram got an increment does not matter: they are summed.
-        foreach (float v in map) sub[BinIndex(v, binLow, binScale, bins - 1)]--;
+        int i = 0, w = Vector<float>.Count;
+        if (map.Length >= w)
+        {
+            var vlo = new Vector<float>(binLow);
+            var vscale = new Vector<float>(binScale);
+            var vlast = new Vector<int>(bins - 1);
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
+            Span<int> lanes = stackalloc int[w];
+            for (int k = 0; k < vs.Length; k++)
+            {
+                BinIndex(vs[k], vlo, vscale, vlast).CopyTo(lanes);
+                foreach (int b in lanes) sub[b]--;
+            }
+            i = vs.Length * w;
+        }
+        for (; i < map.Length; i++) sub[BinIndex(map[i], binLow, binScale, bins - 1)]--;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,7 +14,9 @@ namespace ConvVis.Rendering;
 /// deflate made the PNG most of a mosaic's rendering time; the runtime's native zlib (zlib-ng) is several times faster.
 /// Paeth on every row: on activation mosaics (smooth maps) adaptive per-row selection picked Paeth for ~90% of rows and
 /// gained ~1% in size for five filter passes instead of one. Grey pictures (the grey colormap, grey images) are written
-/// as one channel: a third of the bytes to filter and deflate, and a third of the data URI.
+/// as one channel, and pictures of at most 256 colours (every colormapped view) as palette indices: a third of the bytes
+/// to filter and deflate. The palette is ordered by luma, so that along a perceptually uniform colormap (viridis,
+/// magma, grey) neighbouring values get neighbouring indices and Paeth still predicts them.
 /// </remarks>
 internal static class PngEncoding
 {
@@ -23,15 +25,23 @@ internal static class PngEncoding
 
     static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Encodes interleaved RGB bytes (3 per pixel, row-major) as PNG; greyscale when R = G = B everywhere.</summary>
+    /// <summary>
+    /// Encodes interleaved RGB bytes (3 per pixel, row-major) as PNG: greyscale when R = G = B everywhere, indexed colour
+    /// when there are at most 256 colours (every colormapped view), else truecolour.
+    /// </summary>
     public static byte[] Encode(byte[] rgb, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(rgb);
         CheckSize(rgb.Length, width, height, 3);
-        if (!IsGrey(rgb)) return Write(rgb, width, height, 3);
-        var grey = new byte[width * height];
-        for (int i = 0; i < grey.Length; i++) grey[i] = rgb[3 * i];
-        return Write(grey, width, height, 1);
+        if (IsGrey(rgb))
+        {
+            var grey = new byte[width * height];
+            for (int i = 0; i < grey.Length; i++) grey[i] = rgb[3 * i];
+            return Write(grey, width, height, 1, null);
+        }
+        return PngPalette.TryIndex(rgb) is var (indices, palette)
+            ? Write(indices, width, height, 1, palette)
+            : Write(rgb, width, height, 3, null);
     }
 
     /// <summary>Encodes 8-bit grey bytes (1 per pixel, row-major) as a greyscale PNG.</summary>
@@ -39,7 +49,7 @@ internal static class PngEncoding
     {
         ArgumentNullException.ThrowIfNull(grey);
         CheckSize(grey.Length, width, height, 1);
-        return Write(grey, width, height, 1);
+        return Write(grey, width, height, 1, null);
     }
 
     static void CheckSize(int length, int width, int height, int channels)
@@ -57,7 +67,7 @@ internal static class PngEncoding
         return true;
     }
 
-    static byte[] Write(byte[] pixels, int width, int height, int channels)
+    static byte[] Write(byte[] pixels, int width, int height, int channels, byte[]? palette)
     {
         int stride = width * channels;
         using var output = new MemoryStream(pixels.Length / 3 + 1024);
@@ -66,9 +76,10 @@ internal static class PngEncoding
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header[4..], height);
         header[8] = 8;                                 // bit depth
-        header[9] = (byte)(channels == 3 ? 2 : 0);     // colour type: truecolour or greyscale
+        header[9] = (byte)(channels == 3 ? 2 : palette is null ? 0 : 3); // colour type: truecolour, greyscale or indexed
         header[10] = header[11] = header[12] = 0;      // deflate, adaptive filtering (per-row filter bytes), no interlace
         WriteChunk(output, "IHDR"u8, header);
+        if (palette is not null) WriteChunk(output, "PLTE"u8, palette);
 
         // IDAT: reserve its length and type, deflate straight after them, then patch the length and append the CRC.
         long idatStart = output.Position;
@@ -107,7 +118,7 @@ internal static class PngEncoding
 
     static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {
-        Span<byte> buffer = stackalloc byte[12 + data.Length];
+        Span<byte> buffer = 12 + data.Length <= 1024 ? stackalloc byte[12 + data.Length] : new byte[12 + data.Length];
         BinaryPrimitives.WriteInt32BigEndian(buffer, data.Length);
         type.CopyTo(buffer[4..]);
         data.CopyTo(buffer[8..]);

@@ -8,8 +8,8 @@ namespace ConvVis.Tests.Rendering;
 
 /// <summary>
 /// The project's PNG encoder: its files decode to exactly the pixels given, in ImageSharp and in PIL (two independent
-/// decoders that verify the chunk CRCs and the zlib checksum), grey pictures are written as one channel, and the CRC is
-/// the standard one.
+/// decoders that verify the chunk CRCs and the zlib checksum), grey pictures are written as one channel, pictures of at
+/// most 256 colours as palette indices, and the CRC is the standard one.
 /// </summary>
 public class PngEncodingTests
 {
@@ -62,8 +62,43 @@ public class PngEncodingTests
         var rgb = TestPixels(width, height, 3, seed: width * 31 + height);
         var png = PngEncoding.Encode(rgb, width, height);
 
-        Assert.Equal(2, ColorType(png)); // truecolour
+        int colours = Enumerable.Range(0, width * height).Select(p => rgb[3 * p] << 16 | rgb[3 * p + 1] << 8 | rgb[3 * p + 2]).Distinct().Count();
+        Assert.Equal(colours > 256 ? 2 : 3, ColorType(png)); // truecolour, or indexed up to 256 colours
         Assert.Equal(rgb, DecodeRgbWithImageSharp(png));
+    }
+
+    [Fact]
+    public void AColormappedPictureIsIndexedWithItsColoursOrderedByLuma()
+    {
+        // 256 viridis-like colours (lighter as the index grows) in a smooth ramp, plus white gaps.
+        int width = 300, height = 20;
+        var rgb = new byte[width * height * 3];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int i = (y * width + x) * 3, v = (x * 7 + y * 3) % 256;
+                bool gap = x % 50 == 49;
+                rgb[i] = gap ? (byte)255 : (byte)(v / 2);
+                rgb[i + 1] = gap ? (byte)255 : (byte)v;
+                rgb[i + 2] = gap ? (byte)255 : (byte)(255 - v / 3);
+            }
+        // 256 ramp colours and white would be 257: drop the ramp's last colour so that 256 remain.
+        for (int i = 0; i < rgb.Length; i += 3)
+            if (rgb[i + 1] == 255 && rgb[i] != 255) { rgb[i] = 127; rgb[i + 1] = 254; rgb[i + 2] = (byte)(255 - 254 / 3); }
+
+        var png = PngEncoding.Encode(rgb, width, height);
+
+        Assert.Equal(3, ColorType(png));
+        Assert.Equal(rgb, DecodeRgbWithImageSharp(png));
+        var (_, palette) = PngPalette.TryIndex(rgb)!.Value;
+        Assert.Equal(256 * 3, palette.Length);
+        var luma = Enumerable.Range(0, 256).Select(k => 299 * palette[3 * k] + 587 * palette[3 * k + 1] + 114 * palette[3 * k + 2]).ToArray();
+        Assert.Equal(luma.Order(), luma);
+        Assert.Equal(new byte[] { 255, 255, 255 }, palette[^3..]);
+        // One more colour and it is truecolour.
+        rgb[0] = 1; rgb[1] = 2; rgb[2] = 3;
+        Assert.Null(PngPalette.TryIndex(rgb));
+        Assert.Equal(2, ColorType(PngEncoding.Encode(rgb, width, height)));
     }
 
     [Theory]
@@ -94,7 +129,7 @@ public class PngEncodingTests
         var rgb = GreyToRgb(TestPixels(40, 30, 1, seed: 3));
         rgb[^2] ^= 1; // the last pixel's green
         var png = PngEncoding.Encode(rgb, 40, 30);
-        Assert.Equal(2, ColorType(png));
+        Assert.NotEqual(0, ColorType(png));
         Assert.Equal(rgb, DecodeRgbWithImageSharp(png));
     }
 
@@ -138,11 +173,16 @@ public class PngEncodingTests
         {
             var rgb = TestPixels(301, 45, 3, seed: 5);
             var grey = TestPixels(77, 61, 1, seed: 6);
+            var fewColours = GreyToRgb(TestPixels(64, 9, 1, seed: 7));
+            for (int i = 0; i < fewColours.Length; i += 3) fewColours[i] = (byte)(fewColours[i] & 0xF0); // 256 colours at most, not grey
             File.WriteAllBytes(Path.Combine(folder, "rgb.png"), PngEncoding.Encode(rgb, 301, 45));
             File.WriteAllBytes(Path.Combine(folder, "grey.png"), PngEncoding.EncodeGrey(grey, 77, 61));
+            File.WriteAllBytes(Path.Combine(folder, "indexed.png"), PngEncoding.Encode(fewColours, 64, 9));
 
             Assert.Equal("RGB 301x45", RunPil(folder, "rgb"));
             Assert.Equal(rgb, File.ReadAllBytes(Path.Combine(folder, "rgb.raw")));
+            Assert.Equal("P 64x9", RunPil(folder, "indexed"));
+            Assert.Equal(fewColours, File.ReadAllBytes(Path.Combine(folder, "indexed.raw")));
             Assert.Equal("L 77x61", RunPil(folder, "grey"));
             Assert.Equal(grey, File.ReadAllBytes(Path.Combine(folder, "grey.raw")));
         }
@@ -152,12 +192,13 @@ public class PngEncodingTests
         }
     }
 
-    /// <summary>Decodes folder/name.png with PIL (which checks CRCs), writes its raw pixels to name.raw, returns "mode WxH".</summary>
+    /// <summary>Decodes folder/name.png with PIL (which checks CRCs), writes its raw pixels (RGB for a palette) to name.raw, returns "mode WxH".</summary>
     private static string RunPil(string folder, string name)
     {
         const string script =
             "import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1] + '.png'); im.load()\n" +
-            "open(sys.argv[1] + '.raw', 'wb').write(im.tobytes()); print(im.mode, f'{im.size[0]}x{im.size[1]}')";
+            "mode = im.mode; im = im.convert('RGB') if mode == 'P' else im\n" +
+            "open(sys.argv[1] + '.raw', 'wb').write(im.tobytes()); print(mode, f'{im.size[0]}x{im.size[1]}')";
         var start = new ProcessStartInfo(TorchvisionExports.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
