@@ -8,10 +8,11 @@ namespace ConvVis.Benchmarks;
 /// plain forward pass. Target (issue 3): ratio at most 1.10.
 /// </summary>
 /// <remarks>
-/// Run with <c>--inProcess</c>: BenchmarkDotNet's generated out-of-process project does not get TorchSharp's native
+/// In process (<see cref="InProcessConfig"/>): BenchmarkDotNet's generated out-of-process project does not get TorchSharp's native
 /// libraries. <see cref="Threads"/> pins libtorch's intra-op threads: on a busy shared machine OpenMP threads that spin
 /// against other processes make multi-threaded timings swing by 2x, so compare ratios within one thread count.
 /// </remarks>
+[Config(typeof(InProcessConfig))]
 public class CaptureOverhead
 {
     int _threadsBefore;

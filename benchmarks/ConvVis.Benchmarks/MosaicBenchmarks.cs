@@ -8,7 +8,7 @@ namespace ConvVis.Benchmarks;
 /// <summary>
 /// Issue 2's rendering target: a [256, 56, 56] mosaic to HTML within 1.5x the time of PNG-encoding an RGB image of
 /// the same pixel size. The baseline encodes the very pixels of that mosaic (same size, same content, so the same
-/// compression work) with the same encoder settings (<see cref="PngEncoding.Encoder"/>); the ratio is therefore
+/// compression work) with the same encoder (<see cref="PngEncoding"/>); the ratio is therefore
 /// exactly the cost of our normalisation, colormap, layout, base64 and HTML on top of unavoidable PNG encoding.
 /// </summary>
 [MemoryDiagnoser]

@@ -10,6 +10,7 @@ namespace ConvVis.Benchmarks;
 /// throughput at least 0.9, i.e. the scan's time at most 1.11x inference). 16 batches of 64 images.
 /// </summary>
 [MemoryDiagnoser(false), MinColumn, MedianColumn]
+[Config(typeof(InProcessConfig))]
 public class StatsScanBenchmarks
 {
     nn.Module<Tensor, Tensor> _model = null!;

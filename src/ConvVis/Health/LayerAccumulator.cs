@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -9,13 +10,14 @@ namespace ConvVis.Health;
 /// </summary>
 /// <remarks>
 /// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and
-/// reduced by a fused SIMD loop per (input, channel) map, channels in parallel: counts of zeros
-/// and of values at or below the threshold, sum, min, max, then the map's centred sum of squares
-/// while it is still in L1 cache, and its histogram bins. Doing this with separate torch
-/// reductions took 8 full passes plus an int64 index tensor per layer, several times the cost of
-/// the forward pass of a small CNN. Maps that fall inside the current histogram range are binned
-/// right after their moments, still in L1 cache; only maps that extend the range (all of the first
-/// batch) are binned in a second pass, after the range has grown (exactly, see GrowingHistogram).</para>
+/// reduced per (input, channel) map, channels in parallel, in two SIMD passes: the first reads the map
+/// from memory once and gives the counts of zeros and of values at or below the threshold, sum, min,
+/// max and, once the histogram has a range, the map's bins (a vector whose lanes share one bin, as runs
+/// of ReLU zeros and smooth maps do, costs one increment); the second, while the map is still in cache,
+/// its centred sum of squares. Doing this with separate torch reductions took 8 full passes plus an
+/// int64 index tensor per layer, several times the cost of the forward pass of a small CNN. A map
+/// that reaches outside the current histogram range (all of the first batch) is un-binned and binned
+/// again after the range has grown (exactly, see GrowingHistogram).</para>
 /// <para>Accuracy: each map's mean and centred sum of squares are exact up to float rounding over at
 /// most a few thousand values; maps are merged in double with Chan et al.'s pairwise update, which
 /// stays accurate over millions of values (a running sum of squares does not).</para>
@@ -24,22 +26,22 @@ internal sealed class LayerAccumulator
 {
     const int ParallelThreshold = 1 << 15; // elements; below this the thread hand-off costs more than it saves
 
-    readonly float threshold;
-    readonly int bins;
-    int channels = -1;
-    long[] outputShape = [];
-    long inputs;
-    long calls;
-    long[] values = [], zeros = [], atOrBelow = [], active = [];
-    double[] mean = [], m2 = [], max = [], min = [];
-    GrowingHistogram? histogram;
+    readonly float _threshold;
+    readonly int _bins;
+    int _channels = -1;
+    long[] _outputShape = [];
+    long _inputs;
+    long _calls;
+    long[] _values = [], _zeros = [], _atOrBelow = [], _active = [];
+    double[] _mean = [], _m2 = [], _max = [], _min = [];
+    GrowingHistogram? _histogram;
 
     public LayerAccumulator(string name, string typeName, float threshold, int bins)
     {
         Name = name;
         TypeName = typeName;
-        this.threshold = threshold;
-        this.bins = bins;
+        _threshold = threshold;
+        _bins = bins;
     }
 
     public string Name { get; }
@@ -55,10 +57,10 @@ internal sealed class LayerAccumulator
         long c = x.dim() >= 2 ? x.shape[1] : 1;
         if (n == 0 || c == 0) return;
         long l = x.numel() / (n * c);
-        if (channels < 0) Init((int)c, x.shape.Skip(1).ToArray());
-        else if (c != channels)
+        if (_channels < 0) Init((int)c, x.shape.Skip(1).ToArray());
+        else if (c != _channels)
             throw new InvalidOperationException(
-                $"Layer '{Name}' produced {c} channels in one batch and {channels} in an earlier one; the statistics need a fixed channel count.");
+                $"Layer '{Name}' produced {c} channels in one batch and {_channels} in an earlier one; the statistics need a fixed channel count.");
         if (x.numel() > int.MaxValue) throw new InvalidOperationException($"Layer '{Name}' produced a batch of {x.numel()} values; use smaller batches.");
 
         // A no-op for the usual contiguous CPU float32 output. Workers read its memory in place
@@ -71,10 +73,10 @@ internal sealed class LayerAccumulator
         // (all of the first batch, and any that overflow) after the range has grown to cover them.
         var deferred = new bool[nn * cc];
         For(cc, total, ch => Moments(Floats(cpu), ch, nn, cc, ll, batchMin, batchMax, deferred));
-        histogram!.Cover(batchMin.Min(), batchMax.Max());
-        if (histogram.HasRange && deferred.Contains(true)) For(cc, total, ch => Bin(Floats(cpu), ch, nn, cc, ll, deferred));
-        inputs += n;
-        calls++;
+        _histogram!.Cover(batchMin.Min(), batchMax.Max());
+        if (_histogram.HasRange && deferred.Contains(true)) For(cc, total, ch => Bin(Floats(cpu), ch, nn, cc, ll, deferred));
+        _inputs += n;
+        _calls++;
     }
 
     static ReadOnlySpan<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
@@ -89,28 +91,35 @@ internal sealed class LayerAccumulator
 
     void Moments(ReadOnlySpan<float> data, int ch, int n, int c, int l, double[] batchMin, double[] batchMax, bool[] deferred)
     {
-        var hist = histogram!;
+        var hist = _histogram!;
         bool canBin = hist.HasRange;
         double rangeLow = hist.Low, rangeHigh = hist.High;
-        float binLow = (float)rangeLow, binScale = canBin ? (float)(bins / (rangeHigh - rangeLow)) : 0;
-        Span<int> index = stackalloc int[Math.Min(l, 1024)];
-        Span<long> sub = bins <= 512 ? stackalloc long[4 * bins] : new long[4 * bins];
+        float binLow = (float)rangeLow, binScale = canBin ? (float)(_bins / (rangeHigh - rangeLow)) : 0;
+        Span<long> sub = _bins <= 512 ? stackalloc long[4 * _bins] : new long[4 * _bins];
         sub.Clear();
         long zeroCount = 0, leCount = 0, activeCount = 0;
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        long count = values[ch];
-        double runningMean = mean[ch], runningM2 = m2[ch];
+        long count = _values[ch];
+        double runningMean = _mean[ch], runningM2 = _m2[ch];
         for (int s = 0; s < n; s++)
         {
             var map = data.Slice((s * c + ch) * l, l);
-            var (sum, mapMin, mapMax, zerosHere, leHere) = Scan(map, threshold);
-            if (canBin && mapMin >= rangeLow && mapMax <= rangeHigh) BinMap(map, binLow, binScale, index, sub);
-            else deferred[s * c + ch] = true;
+            // Binned optimistically in the same pass (the map is read from memory once); a map that turns out to reach
+            // outside the range is un-binned with the very same indices and binned after the range has grown.
+            var (sum, mapMin, mapMax, zerosHere, leHere) = canBin
+                ? ScanAndBin(map, _threshold, binLow, binScale, _bins, sub)
+                : Scan(map, _threshold);
+            if (canBin && !(mapMin >= rangeLow && mapMax <= rangeHigh))
+            {
+                Unbin(map, binLow, binScale, _bins, sub);
+                deferred[s * c + ch] = true;
+            }
+            else if (!canBin) deferred[s * c + ch] = true;
             double mapMean = sum / l;
-            double mapM2 = CentredSquares(map, (float)mapMean);
+            double mapM2 = CentredSquares(map, (float)mapMean); // the map is still in cache
             zeroCount += zerosHere;
             leCount += leHere;
-            if (mapMax > threshold) activeCount++;
+            if (mapMax > _threshold) activeCount++;
             lo = Math.Min(lo, mapMin);
             hi = Math.Max(hi, mapMax);
             // Chan et al.: merge (l, mapMean, mapM2) into (count, runningMean, runningM2).
@@ -121,14 +130,14 @@ internal sealed class LayerAccumulator
             count = total;
         }
         if (canBin) AddSub(hist.ChannelCounts(ch), sub);
-        values[ch] = count;
-        mean[ch] = runningMean;
-        m2[ch] = runningM2;
-        zeros[ch] += zeroCount;
-        atOrBelow[ch] += leCount;
-        active[ch] += activeCount;
-        min[ch] = Math.Min(min[ch], lo);
-        max[ch] = Math.Max(max[ch], hi);
+        _values[ch] = count;
+        _mean[ch] = runningMean;
+        _m2[ch] = runningM2;
+        _zeros[ch] += zeroCount;
+        _atOrBelow[ch] += leCount;
+        _active[ch] += activeCount;
+        _min[ch] = Math.Min(_min[ch], lo);
+        _max[ch] = Math.Max(_max[ch], hi);
         batchMin[ch] = lo;
         batchMax[ch] = hi;
     }
@@ -181,6 +190,117 @@ internal sealed class LayerAccumulator
         return (sum, lo, hi, zeroCount, leCount);
     }
 
+    /// <summary>
+    /// <see cref="Scan"/> (the same arithmetic in the same order, so the same results) fused with binning into four
+    /// interleaved sub-histograms. A vector whose lanes all fall in one bin (runs of ReLU zeros, smooth maps) costs one
+    /// increment; the others count lane by lane, round-robin over the sub-histograms so that consecutive increments of
+    /// one bin do not wait for each other.
+    /// </summary>
+    static (double Sum, float Min, float Max, long Zeros, long AtOrBelow) ScanAndBin(ReadOnlySpan<float> map, float t,
+        float binLow, float binScale, int bins, Span<long> sub)
+    {
+        int i = 0;
+        double sum = 0;
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        long zeroCount = 0, leCount = 0;
+        int w = Vector<float>.Count;
+        if (map.Length >= w)
+        {
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
+            var vsum = Vector<float>.Zero;
+            var vmin = new Vector<float>(float.PositiveInfinity);
+            var vmax = new Vector<float>(float.NegativeInfinity);
+            var vzero = Vector<int>.Zero;
+            var vle = Vector<int>.Zero;
+            var vt = new Vector<float>(t);
+            var vlo = new Vector<float>(binLow);
+            var vscale = new Vector<float>(binScale);
+            var vlast = new Vector<int>(bins - 1);
+            Span<int> lanes = stackalloc int[w];
+            for (int k = 0; k < vs.Length; k++)
+            {
+                var v = vs[k];
+                vsum += v;
+                vmin = Vector.Min(vmin, v);
+                vmax = Vector.Max(vmax, v);
+                vzero -= Vector.Equals(v, Vector<float>.Zero); // a true lane is -1
+                vle -= Vector.LessThanOrEqual(v, vt);
+                var b = BinIndex(v, vlo, vscale, vlast);
+                int first = b.ToScalar();
+                if (Vector.EqualsAll(b, new Vector<int>(first))) sub[first] += w;
+                else CountLanes(b, lanes, bins, sub);
+            }
+            sum = Vector.Sum(vsum);
+            for (int k = 0; k < w; k++)
+            {
+                lo = Math.Min(lo, vmin[k]);
+                hi = Math.Max(hi, vmax[k]);
+            }
+            zeroCount = Vector.Sum(vzero);
+            leCount = Vector.Sum(vle);
+            i = vs.Length * w;
+        }
+        for (; i < map.Length; i++)
+        {
+            float v = map[i];
+            sum += v;
+            lo = Math.Min(lo, v);
+            hi = Math.Max(hi, v);
+            if (v == 0) zeroCount++;
+            if (v <= t) leCount++;
+            sub[BinIndex(v, binLow, binScale, bins - 1)]++;
+        }
+        return (sum, lo, hi, zeroCount, leCount);
+    }
+
+    /// <summary>Takes back what <see cref="ScanAndBin"/> or <see cref="BinMap"/> added for <paramref name="map"/> (same indices, so exactly).</summary>
+    static void Unbin(ReadOnlySpan<float> map, float binLow, float binScale, int bins, Span<long> sub)
+    {
+        // Which sub-histogram got an increment does not matter: they are summed.
+        int i = 0, w = Vector<float>.Count;
+        if (map.Length >= w)
+        {
+            var vlo = new Vector<float>(binLow);
+            var vscale = new Vector<float>(binScale);
+            var vlast = new Vector<int>(bins - 1);
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
+            Span<int> lanes = stackalloc int[w];
+            for (int k = 0; k < vs.Length; k++)
+            {
+                BinIndex(vs[k], vlo, vscale, vlast).CopyTo(lanes);
+                foreach (int b in lanes) sub[b]--;
+            }
+            i = vs.Length * w;
+        }
+        for (; i < map.Length; i++) sub[BinIndex(map[i], binLow, binScale, bins - 1)]--;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void CountLanes(Vector<int> b, Span<int> lanes, int bins, Span<long> sub)
+    {
+        b.CopyTo(lanes);
+        for (int j = 0; j < lanes.Length; j += 4)
+        {
+            sub[lanes[j]]++;
+            sub[bins + lanes[j + 1]]++;
+            sub[2 * bins + lanes[j + 2]]++;
+            sub[3 * bins + lanes[j + 3]]++;
+        }
+    }
+
+    /// <summary>floor((v - lo) * scale) clamped to [0, last], lane-wise. NaN lands in bin 0 (its conversion gives int.MinValue).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector<int> BinIndex(Vector<float> v, Vector<float> lo, Vector<float> scale, Vector<int> last) =>
+        Vector.Min(Vector.Max(Vector.ConvertToInt32(Vector.Floor((v - lo) * scale)), Vector<int>.Zero), last);
+
+    /// <summary>The scalar twin of the vector <see cref="BinIndex(Vector{float}, Vector{float}, Vector{float}, Vector{int})"/>. NaN and infinities (which never set the range) land in bin 0 or the clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int BinIndex(float v, float lo, float scale, int last)
+    {
+        int b = float.IsNaN(v) ? 0 : (int)MathF.Floor((v - lo) * scale);
+        return b < 0 ? 0 : b > last ? last : b;
+    }
+
     static double CentredSquares(ReadOnlySpan<float> map, float mapMean)
     {
         int i = 0;
@@ -210,104 +330,77 @@ internal sealed class LayerAccumulator
     /// <summary>Bins the deferred maps of channel <paramref name="ch"/> with the (grown) range.</summary>
     void Bin(ReadOnlySpan<float> data, int ch, int n, int c, int l, bool[] deferred)
     {
-        float lo = (float)histogram!.Low, scale = (float)(bins / (histogram.High - histogram.Low));
-        Span<int> index = stackalloc int[Math.Min(l, 1024)];
-        Span<long> sub = bins <= 512 ? stackalloc long[4 * bins] : new long[4 * bins];
+        float lo = (float)_histogram!.Low, scale = (float)(_bins / (_histogram.High - _histogram.Low));
+        Span<long> sub = _bins <= 512 ? stackalloc long[4 * _bins] : new long[4 * _bins];
         sub.Clear();
         for (int s = 0; s < n; s++)
-            if (deferred[s * c + ch]) BinMap(data.Slice((s * c + ch) * l, l), lo, scale, index, sub);
-        AddSub(histogram.ChannelCounts(ch), sub);
+            if (deferred[s * c + ch]) BinMap(data.Slice((s * c + ch) * l, l), lo, scale, _bins, sub);
+        AddSub(_histogram.ChannelCounts(ch), sub);
     }
 
-    /// <summary>
-    /// Adds one map to four interleaved sub-histograms: bin indices are computed with SIMD into a
-    /// small buffer, then counted round-robin, because ReLU outputs send most values to one bin and a
-    /// single counter would make every increment wait for the previous one.
-    /// </summary>
-    void BinMap(ReadOnlySpan<float> map, float lo, float scale, Span<int> index, Span<long> sub)
+    /// <summary>Adds one map to the four sub-histograms (the binning half of <see cref="ScanAndBin"/>).</summary>
+    static void BinMap(ReadOnlySpan<float> map, float lo, float scale, int bins, Span<long> sub)
     {
-        for (int start = 0; start < map.Length; start += index.Length)
+        int i = 0, w = Vector<float>.Count;
+        if (map.Length >= w)
         {
-            var chunk = map.Slice(start, Math.Min(index.Length, map.Length - start));
-            BinIndices(chunk, lo, scale, bins - 1, index);
-            int i = 0;
-            for (; i + 4 <= chunk.Length; i += 4)
+            var vlo = new Vector<float>(lo);
+            var vscale = new Vector<float>(scale);
+            var vlast = new Vector<int>(bins - 1);
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
+            Span<int> lanes = stackalloc int[w];
+            for (int k = 0; k < vs.Length; k++)
             {
-                sub[index[i]]++;
-                sub[bins + index[i + 1]]++;
-                sub[2 * bins + index[i + 2]]++;
-                sub[3 * bins + index[i + 3]]++;
+                var b = BinIndex(vs[k], vlo, vscale, vlast);
+                int first = b.ToScalar();
+                if (Vector.EqualsAll(b, new Vector<int>(first))) sub[first] += w;
+                else CountLanes(b, lanes, bins, sub);
             }
-            for (; i < chunk.Length; i++) sub[index[i]]++;
+            i = vs.Length * w;
         }
+        for (; i < map.Length; i++) sub[BinIndex(map[i], lo, scale, bins - 1)]++;
     }
 
     void AddSub(Span<long> counts, ReadOnlySpan<long> sub)
     {
-        for (int b = 0; b < bins; b++) counts[b] += sub[b] + sub[bins + b] + sub[2 * bins + b] + sub[3 * bins + b];
-    }
-
-    /// <summary>floor((v - lo) * scale) clamped to [0, last]. NaN and infinities (which never set the range) land in bin 0.</summary>
-    static void BinIndices(ReadOnlySpan<float> values, float lo, float scale, int last, Span<int> index)
-    {
-        int i = 0, w = Vector<float>.Count;
-        if (values.Length >= w)
-        {
-            var vlo = new Vector<float>(lo);
-            var vscale = new Vector<float>(scale);
-            var vlast = new Vector<int>(last);
-            var vs = MemoryMarshal.Cast<float, Vector<float>>(values);
-            var outs = MemoryMarshal.Cast<int, Vector<int>>(index);
-            for (int k = 0; k < vs.Length; k++)
-            {
-                var b = Vector.ConvertToInt32(Vector.Floor((vs[k] - vlo) * vscale));
-                outs[k] = Vector.Min(Vector.Max(b, Vector<int>.Zero), vlast);
-            }
-            i = vs.Length * w;
-        }
-        for (; i < values.Length; i++)
-        {
-            float v = values[i];
-            int b = float.IsNaN(v) ? 0 : (int)MathF.Floor((v - lo) * scale);
-            index[i] = b < 0 ? 0 : b > last ? last : b;
-        }
+        for (int b = 0; b < _bins; b++) counts[b] += sub[b] + sub[_bins + b] + sub[2 * _bins + b] + sub[3 * _bins + b];
     }
 
     void Init(int c, long[] shape)
     {
-        channels = c;
-        outputShape = shape;
-        values = new long[c]; zeros = new long[c]; atOrBelow = new long[c]; active = new long[c];
-        mean = new double[c]; m2 = new double[c];
-        max = Enumerable.Repeat(double.NegativeInfinity, c).ToArray();
-        min = Enumerable.Repeat(double.PositiveInfinity, c).ToArray();
-        histogram = new GrowingHistogram(bins, c);
+        _channels = c;
+        _outputShape = shape;
+        _values = new long[c]; _zeros = new long[c]; _atOrBelow = new long[c]; _active = new long[c];
+        _mean = new double[c]; _m2 = new double[c];
+        _max = Enumerable.Repeat(double.NegativeInfinity, c).ToArray();
+        _min = Enumerable.Repeat(double.PositiveInfinity, c).ToArray();
+        _histogram = new GrowingHistogram(_bins, c);
     }
 
     public LayerStats ToStats(double nearlyDeadFraction)
     {
         var stats = new List<ChannelStats>();
-        for (int ch = 0; ch < Math.Max(channels, 0); ch++)
+        for (int ch = 0; ch < Math.Max(_channels, 0); ch++)
         {
-            long v = values[ch];
-            stats.Add(new ChannelStats(ch, v, (double)zeros[ch] / v, (double)atOrBelow[ch] / v, mean[ch], Math.Sqrt(m2[ch] / v),
-                min[ch], max[ch], active[ch], inputs, histogram!.Channel(ch), nearlyDeadFraction));
+            long v = _values[ch];
+            stats.Add(new ChannelStats(ch, v, (double)_zeros[ch] / v, (double)_atOrBelow[ch] / v, _mean[ch], Math.Sqrt(_m2[ch] / v),
+                _min[ch], _max[ch], _active[ch], _inputs, _histogram!.Channel(ch), nearlyDeadFraction));
         }
-        return new LayerStats(Name, TypeName, outputShape, inputs, calls, threshold, stats,
-            histogram?.Layer() ?? new Histogram(0, 1, new long[bins]), MergeLayer());
+        return new LayerStats(Name, TypeName, _outputShape, _inputs, _calls, _threshold, stats,
+            _histogram?.Layer() ?? new Histogram(0, 1, new long[_bins]), MergeLayer());
     }
 
     (double Mean, double Std) MergeLayer()
     {
         long n = 0; double m = 0, s = 0;
-        for (int ch = 0; ch < Math.Max(channels, 0); ch++)
+        for (int ch = 0; ch < Math.Max(_channels, 0); ch++)
         {
-            long nb = values[ch];
+            long nb = _values[ch];
             if (nb == 0) continue;
             long nab = n + nb;
-            double delta = mean[ch] - m;
+            double delta = _mean[ch] - m;
             m += delta * nb / nab;
-            s += m2[ch] + delta * delta * ((double)n * nb / nab);
+            s += _m2[ch] + delta * delta * ((double)n * nb / nab);
             n = nab;
         }
         return n == 0 ? (double.NaN, double.NaN) : (m, Math.Sqrt(s / n));
