@@ -202,7 +202,7 @@ public sealed class Adversarial
     private Tensor Logits(Tensor x)
     {
         var y = Model.call(x);
-        if (y.dim() < 2 || y.shape[0] != x.shape[0])
+        if (y.dim() < 2 || y.shape[0] != x.shape[0] || y.shape.Skip(2).Any(s => s != 1))
             throw new InvalidOperationException($"The model output has shape [{string.Join(", ", y.shape)}]; adversarial attacks need a classifier with output [N, classes].");
         return y.reshape(x.shape[0], -1);
     }
