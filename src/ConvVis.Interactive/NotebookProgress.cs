@@ -14,7 +14,7 @@ namespace ConvVis.Interactive;
 /// var map = new Occlusion(model).Attribute(x, target, progress, progress.CancellationToken);
 /// </code>
 /// </summary>
-public sealed class NotebookProgress : IProgress<ScanProgress>, IProgress<AttributionProgress>, IDisposable
+public sealed class NotebookProgress : IProgress<WorkProgress>, IDisposable
 {
     readonly DisplayedValue display;
     readonly string what;
@@ -40,14 +40,8 @@ public sealed class NotebookProgress : IProgress<ScanProgress>, IProgress<Attrib
     /// <summary>Cancelled when the user stops the cell.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <inheritdoc />
-    public void Report(ScanProgress value) =>
-        Update((value.TotalBatches is int t ? $"batch {value.Batches} of {t}" : $"{value.Batches} batch{(value.Batches == 1 ? "" : "es")}")
-            + $", {value.Inputs:N0} input{(value.Inputs == 1 ? "" : "s")}", value.Fraction);
-
-    /// <inheritdoc />
-    public void Report(AttributionProgress value) =>
-        Update($"{value.Method}: {value.Done:N0} of {value.Total:N0}", value.Fraction);
+    /// <summary>Shows how far the work is (the bar's own label names the work).</summary>
+    public void Report(WorkProgress value) => Update(value.Amount, value.Fraction);
 
     /// <summary>Replaces the bar by a final line.</summary>
     public void Dispose() => display.Update(new HtmlString(Render(done: true)));

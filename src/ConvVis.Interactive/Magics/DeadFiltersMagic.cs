@@ -27,7 +27,7 @@ public sealed class DeadFiltersMagic : DatasetScanMagic
         {
             using var progress = NotebookProgress.Show(context, "Looking for dead filters");
             var (model, data, options) = command.Prepare(kernel, Name, progress);
-            var report = DeadFilters.Find(model, data, command.Threshold ?? 0f, options, MagicCommands.List(command.Layers));
+            var report = DeadFilters.Find(model, data, options with { Threshold = command.Threshold ?? 0f }, MagicCommands.List(command.Layers));
             context.Display(new HtmlString(ChartScript.Once(context) + report.ToHtml()), "text/html");
             return Task.CompletedTask;
         });

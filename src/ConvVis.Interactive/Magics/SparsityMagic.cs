@@ -8,7 +8,7 @@ namespace ConvVis.Interactive.Magics;
 
 /// <summary>
 /// <c>#!sparsity --model net --data X [--layers ...] [--batches N]</c>: per layer and channel, how often activations
-/// are zero, with a table and a bar chart per layer (<see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, IEnumerable{Tensor}, StatsOptions, string[])"/>).
+/// are zero, with a table and a bar chart per layer (<see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, InputBatches, StatsOptions, string[])"/>).
 /// </summary>
 public sealed class SparsityMagic : DatasetScanMagic
 {

@@ -39,7 +39,7 @@ public abstract class AttributionMethod
     /// <param name="progress">Reports rows done / total (useful for occlusion, SmoothGrad, integrated gradients).</param>
     /// <param name="cancellationToken">Stops between batches with <see cref="OperationCanceledException"/>; the model is restored.</param>
     public Attribution Attribute(Tensor input, AttributionTarget target,
-        IProgress<AttributionProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
@@ -91,7 +91,7 @@ public abstract class AttributionMethod
 
     /// <summary>Computes the map for the batch <paramref name="x"/> (detached); runs inside the caller's dispose scope and model-state guard.</summary>
     private protected abstract Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken);
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken);
 
     /// <summary>Lets wrappers (SmoothGrad) run an inner method on their own batches.</summary>
     internal Tensor ComputeFor(Tensor x, AttributionTarget target, AttributionContext context, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class GradCam : AttributionMethod
     public override string Name => $"Grad-CAM ({Layer})";
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         var cam = LowResolution(x, target, context);
         return Upsample ? UpsampleTo(cam, x) : cam;

@@ -23,7 +23,7 @@ public sealed class GuidedGradCam : AttributionMethod
     public override string Name => $"Guided Grad-CAM ({Layer})";
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         var cam = GradCam.UpsampleTo(_gradCam.LowResolution(x, target, context), x);
         var guided = _guided.Compute(Model, x, target, context);

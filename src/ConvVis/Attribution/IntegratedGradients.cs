@@ -43,7 +43,7 @@ public sealed class IntegratedGradients : AttributionMethod
     public override string Name => "Integrated gradients";
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Integrated gradients needs at least one step.");
         if (Rule == IntegrationRule.RiemannTrapezoid && Steps < 2)

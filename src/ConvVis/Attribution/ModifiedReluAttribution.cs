@@ -19,6 +19,6 @@ public abstract class ModifiedReluAttribution : AttributionMethod
         => _gradient = new ModifiedReluGradient(rule);
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
         => _gradient.Compute(Model, x, target, context);
 }

@@ -48,7 +48,7 @@ public sealed class Occlusion : AttributionMethod
     private protected override bool DifferentiatesTheModel => false;
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         if (x.dim() != 4) throw new ArgumentException($"Occlusion needs images [N, C, H, W]; got [{string.Join(", ", x.shape)}].");
         long height = x.shape[2], width = x.shape[3];

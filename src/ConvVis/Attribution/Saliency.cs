@@ -31,7 +31,7 @@ public sealed class Saliency : AttributionMethod
     public override string Name => "Saliency";
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         var (grad, scores) = Objective.InputGradient(Model, x, target);
         context.TargetScores = Objective.ToArray(scores);

@@ -38,7 +38,7 @@ public sealed class SmoothGrad : AttributionMethod
     public override string Name => $"SmoothGrad ({Inner.Name})";
 
     private protected override Tensor Compute(Tensor x, AttributionTarget target, AttributionContext context,
-        IProgress<AttributionProgress>? progress, CancellationToken cancellationToken)
+        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         if (Samples < 1) throw new ArgumentOutOfRangeException(nameof(Samples), Samples, "SmoothGrad needs at least one noisy sample.");
         if (NoiseLevel < 0) throw new ArgumentOutOfRangeException(nameof(NoiseLevel), NoiseLevel, "The noise level must be zero or positive.");

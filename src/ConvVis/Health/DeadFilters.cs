@@ -14,26 +14,23 @@ namespace ConvVis;
 /// </summary>
 public static class DeadFilters
 {
-    /// <summary>Scans <paramref name="batches"/> and reports the dead channels of each layer.</summary>
+    /// <summary>Scans <paramref name="data"/> and reports the dead channels of each layer.</summary>
     /// <param name="model">The model.</param>
-    /// <param name="batches">Input batches (see <see cref="ActivationStats"/>).</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
-    /// <param name="options">Batch limit, progress, cancellation (its threshold is replaced by <paramref name="threshold"/>).</param>
+    /// <param name="data">The data: a tensor [N, ...] or <see cref="LabeledImages"/> (implicitly, in batches of 64), or <see cref="InputBatches.From(IEnumerable{Tensor})"/> of any other form.</param>
+    /// <param name="options">The threshold (a channel is dead when none of its values is above it; default 0), batch limit, progress, cancellation.</param>
     /// <param name="layers">Layers to check (names, globs, types); none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, float threshold = 0,
-        StatsOptions? options = null, params string[] layers)
+    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, InputBatches data, StatsOptions? options = null, params string[] layers)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(layers);
-        StatsOptions.CheckThreshold(threshold, nameof(threshold));
-        options = (options ?? new StatsOptions()) with { Threshold = threshold };
+        options ??= new StatsOptions();
         var chosen = layers.Length > 0 ? layers : HealthLayers.Default(model);
         if (chosen.Length == 0) throw new ArgumentException("The model has no ReLU-like or Conv2d modules; name the layers to check.", nameof(layers));
         Tensor? example = null;
         try
         {
-            var stats = ActivationStats.Collect(model, KeepFirstSample(batches, t => example = t), options, chosen);
+            var stats = ActivationStats.Collect(model, data.Observe(b => example ??= FirstSample(b.Inputs)), options, chosen);
             return FromStats(model, stats, example);
         }
         finally
@@ -42,50 +39,8 @@ public static class DeadFilters
         }
     }
 
-    /// <summary>Scans a whole input tensor [N, ...] in batches of <see cref="StatsOptions.BatchSize"/> and reports the dead channels.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="inputs">All inputs, [N, ...].</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
-    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
-    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, Tensor inputs, float threshold = 0,
-        StatsOptions? options = null, params string[] layers)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return Find(model, ActivationStats.SplitBatches(inputs, (options ?? new StatsOptions()).BatchSize), threshold, options, layers);
-    }
-
-    /// <summary>Scans the images of a <see cref="LabeledImages"/> set and reports the dead channels.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="data">The images (labels are not used).</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
-    /// <param name="options">Batch size, batch limit, progress, cancellation.</param>
-    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, LabeledImages data, float threshold = 0,
-        StatsOptions? options = null, params string[] layers)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return Find(model, data.Images, threshold, options, layers);
-    }
-
-    /// <summary>Scans the batches of a TorchSharp <c>DataLoader</c> (the input under <see cref="StatsOptions.InputKey"/>) and reports the dead channels.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="batches">A <c>DataLoader</c> or any sequence of dictionaries of tensors.</param>
-    /// <param name="threshold">A channel is dead when none of its values is above this (default 0).</param>
-    /// <param name="options">Batch limit, progress, cancellation, input key.</param>
-    /// <param name="layers">Layers to check; none: every ReLU-like module, or every Conv2d if there is none.</param>
-    public static DeadFiltersReport Find(nn.Module<Tensor, Tensor> model, IEnumerable<Dictionary<string, Tensor>> batches, float threshold = 0,
-        StatsOptions? options = null, params string[] layers)
-    {
-        ArgumentNullException.ThrowIfNull(batches);
-        string key = (options ?? new StatsOptions()).InputKey;
-        return Find(model, batches.Select(b => b.TryGetValue(key, out var t) ? t
-            : throw new ArgumentException($"A batch has no tensor under the key '{key}' (it has: {string.Join(", ", b.Keys)}). Set StatsOptions.InputKey.", nameof(batches))),
-            threshold, options, layers);
-    }
-
     /// <summary>
-    /// Builds the report from statistics already collected (e.g. by <see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, IEnumerable{Tensor}, string[])"/>).
+    /// Builds the report from statistics already collected (e.g. by <see cref="ActivationStats.Collect(nn.Module{Tensor, Tensor}, InputBatches, string[])"/>).
     /// </summary>
     /// <param name="model">The model the statistics are from.</param>
     /// <param name="stats">The statistics.</param>
@@ -166,39 +121,9 @@ public static class DeadFilters
         }
     }
 
-    /// <summary>Passes the batches through, keeping a copy of the first sample; keeps a known batch count (for progress totals).</summary>
-    static IEnumerable<Tensor> KeepFirstSample(IEnumerable<Tensor> batches, Action<Tensor> keep)
-    {
-        var sequence = KeepFirst(batches, keep);
-        int? count = batches switch
-        {
-            IReadOnlyCollection<Tensor> c => c.Count,
-            ICollection<Tensor> c => c.Count,
-            _ => null,
-        };
-        return count is int n ? new Counted(sequence, n) : sequence;
-    }
-
-    static IEnumerable<Tensor> KeepFirst(IEnumerable<Tensor> batches, Action<Tensor> keep)
-    {
-        bool first = true;
-        foreach (var b in batches)
-        {
-            if (first && b.dim() > 0 && b.shape[0] > 0)
-            {
-                keep(b.narrow(0, 0, 1).detach().clone().DetachFromDisposeScope());
-                first = false;
-            }
-            yield return b;
-        }
-    }
-
-    sealed class Counted(IEnumerable<Tensor> sequence, int count) : IReadOnlyCollection<Tensor>
-    {
-        public int Count => count;
-        public IEnumerator<Tensor> GetEnumerator() => sequence.GetEnumerator();
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
+    /// <summary>A copy of the first input of a batch that outlives the scan's per-batch scope; null for an empty batch.</summary>
+    static Tensor? FirstSample(Tensor batch) =>
+        batch.dim() > 0 && batch.shape[0] > 0 ? batch.narrow(0, 0, 1).detach().clone().DetachFromDisposeScope() : null;
 
     /// <summary>The conv whose output channels the layer shows: itself, or the nearest Conv2d before it with as many output channels.</summary>
     static (string? Name, Conv2d? Conv) SourceConv(IReadOnlyList<(string Name, nn.Module Module)> all, LayerStats layer)

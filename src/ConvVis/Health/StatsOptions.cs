@@ -1,6 +1,6 @@
 namespace ConvVis;
 
-/// <summary>Options of <see cref="ActivationStats.Collect(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, IEnumerable{TorchSharp.torch.Tensor}, StatsOptions, string[])"/>.</summary>
+/// <summary>Options of the scans over data: <see cref="ActivationStats.Collect(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, InputBatches, StatsOptions, string[])"/> and <see cref="DeadFilters"/>.</summary>
 public sealed record StatsOptions
 {
     /// <summary>A value above this is "active"; dead channels never exceed it. Default 0 (ReLU outputs).</summary>
@@ -16,16 +16,10 @@ public sealed record StatsOptions
     public int? MaxBatches { get; init; }
 
     /// <summary>Told after every batch.</summary>
-    public IProgress<ScanProgress>? Progress { get; init; }
+    public IProgress<WorkProgress>? Progress { get; init; }
 
     /// <summary>Cancels the scan between batches (hooks are removed and the mode restored).</summary>
     public CancellationToken CancellationToken { get; init; }
-
-    /// <summary>Batch size used when the data is one tensor [N, ...] or a <see cref="LabeledImages"/> set. Default 64.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>For batches that are dictionaries (a TorchSharp <c>DataLoader</c>): the key of the input tensor. Default "data".</summary>
-    public string InputKey { get; init; } = "data";
 
     /// <summary>
     /// Refuses a NaN or infinite threshold: every comparison with NaN is false, so a NaN threshold would silently
@@ -36,14 +30,4 @@ public sealed record StatsOptions
         if (!float.IsFinite(threshold))
             throw new ArgumentOutOfRangeException(name, threshold, $"The threshold must be a finite number, e.g. 0 (ReLU outputs) or 0.01; it was {threshold}.");
     }
-}
-
-/// <summary>Progress of a scan over batches.</summary>
-/// <param name="Batches">Batches done.</param>
-/// <param name="TotalBatches">Batches planned, when known (a list, a data loader, or <see cref="StatsOptions.MaxBatches"/>).</param>
-/// <param name="Inputs">Inputs (samples) done.</param>
-public readonly record struct ScanProgress(int Batches, int? TotalBatches, long Inputs)
-{
-    /// <summary>Fraction done in [0, 1], when the total is known.</summary>
-    public double? Fraction => TotalBatches is int t && t > 0 ? Math.Min(1.0, (double)Batches / t) : null;
 }

@@ -81,7 +81,7 @@ public sealed class TrainingMonitor : IHtmlView, IDisposable
         var activations = new Dictionary<string, Histogram>();
         if (probe is not null && layers.Length > 0)
         {
-            var stats = ActivationStats.Collect(model, [probe], new StatsOptions { Threshold = Threshold, HistogramBins = HistogramBins }, layers);
+            var stats = ActivationStats.Collect(model, InputBatches.From(new[] { probe }), new StatsOptions { Threshold = Threshold, HistogramBins = HistogramBins }, layers);
             foreach (var l in stats.Layers)
             {
                 sparsity[l.Name] = l.Sparsity;

@@ -84,7 +84,7 @@ public class OcclusionTests
         using var scope = NewDisposeScope();
         var net = TestNets.SmallCnn();
         var x = torch.rand([2, 3, 16, 16], generator: new torch.Generator(4));
-        var log = new List<AttributionProgress>();
+        var log = new List<WorkProgress>();
         using (new Occlusion(net) { Window = (4, 4), Stride = (4, 4), BatchSize = 8 }.Attribute(x, 2, new SyncProgress(log)))
         {
             Assert.Equal([8L, 16, 24, 32, 34], log.Select(p => p.Done)); // 2 images × (16 windows + the image itself)
@@ -92,7 +92,7 @@ public class OcclusionTests
         }
 
         using var cts = new CancellationTokenSource();
-        var seen = new List<AttributionProgress>();
+        var seen = new List<WorkProgress>();
         var cancelling = new CallbackProgress(p => { seen.Add(p); cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() =>
             new Occlusion(net) { Window = (4, 4), Stride = (4, 4), BatchSize = 8 }.Attribute(x, 2, cancelling, cts.Token));
@@ -109,7 +109,7 @@ public class OcclusionTests
     }
 }
 
-internal sealed class CallbackProgress(Action<AttributionProgress> action) : IProgress<AttributionProgress>
+internal sealed class CallbackProgress(Action<WorkProgress> action) : IProgress<WorkProgress>
 {
-    public void Report(AttributionProgress value) => action(value);
+    public void Report(WorkProgress value) => action(value);
 }

@@ -37,7 +37,7 @@ public class SmoothGradTests
         var x = torch.rand([8, 3, 16, 16], generator: new torch.Generator(4));
         var target = AttributionTarget.Classes(0, 1, 2, 3, 4, 3, 2, 1);
         using var guided = new GuidedBackprop(net).Attribute(x, target);
-        var progress = new List<AttributionProgress>();
+        var progress = new List<WorkProgress>();
         using var smooth = new SmoothGrad(new GuidedBackprop(net)) { NoiseLevel = 0, Samples = 3, BatchSize = 5 }
             .Attribute(x, target, new SyncProgress(progress));
         Assert.True(smooth.Values.allclose(guided.Values, rtol: 1e-5, atol: 1e-7));
@@ -48,7 +48,7 @@ public class SmoothGradTests
 }
 
 /// <summary>IProgress that records on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-internal sealed class SyncProgress(List<AttributionProgress> log) : IProgress<AttributionProgress>
+internal sealed class SyncProgress(List<WorkProgress> log) : IProgress<WorkProgress>
 {
-    public void Report(AttributionProgress value) => log.Add(value);
+    public void Report(WorkProgress value) => log.Add(value);
 }

@@ -7,9 +7,12 @@ namespace ConvVis.Tests.Health;
 
 public class ActivationStatsTests
 {
-    sealed class SyncProgress(Action<ScanProgress> onReport) : IProgress<ScanProgress>
+    /// <summary>What the scan reports after batch <paramref name="batches"/> of <paramref name="total"/>, <paramref name="inputs"/> inputs in.</summary>
+    static WorkProgress Scanned(int batches, int total, long inputs) => new("Activation scan", batches, total, "batches") { Inputs = inputs };
+
+    sealed class SyncProgress(Action<WorkProgress> onReport) : IProgress<WorkProgress>
     {
-        public void Report(ScanProgress value) => onReport(value);
+        public void Report(WorkProgress value) => onReport(value);
     }
 
     // Designed batches [N, 2 channels, 1, 5] for the tap layer.
@@ -93,7 +96,7 @@ public class ActivationStatsTests
         }
         using var net = nn.Sequential(("conv", conv), ("relu", nn.ReLU()));
         var batches = Enumerable.Range(0, 10).Select(_ => randn(8, 1, 12, 12));
-        var report = ActivationStats.Collect(net, batches, "conv", "relu");
+        var report = ActivationStats.Collect(net, InputBatches.From(batches), "conv", "relu");
 
         Assert.Equal(new[] { 2, 5 }, report["relu"].DeadChannels);
         Assert.Equal(1.0, report["relu"].Channels[2].ZeroFraction);
@@ -129,7 +132,7 @@ public class ActivationStatsTests
         var progress = new SyncProgress(p =>
         {
             live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-            if (p.Batches >= 60 && p.Batches % 10 == 0)
+            if (p.Done >= 60 && p.Done % 10 == 0)
             {
                 GC.Collect();
                 workingSet.Add(Process.GetCurrentProcess().WorkingSet64);
@@ -138,7 +141,7 @@ public class ActivationStatsTests
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         // Lazily made batches: each is created inside the scan's per-batch scope and freed with it.
         var batches = Enumerable.Range(0, 200).Select(_ => rand(32, 1, 28, 28));
-        var report = ActivationStats.Collect(net, batches, new StatsOptions { Progress = progress });
+        var report = ActivationStats.Collect(net, InputBatches.From(batches), new StatsOptions { Progress = progress });
 
         Assert.Equal(200, live.Count);
         Assert.Equal(live[9], live[199]);
@@ -174,9 +177,9 @@ public class ActivationStatsTests
         var options = new StatsOptions
         {
             CancellationToken = cts.Token,
-            Progress = new SyncProgress(p => { seen = p.Batches; if (p.Batches == 3) cts.Cancel(); }),
+            Progress = new SyncProgress(p => { seen = (int)p.Done; if (p.Done == 3) cts.Cancel(); }),
         };
-        Assert.ThrowsAny<OperationCanceledException>(() => ActivationStats.Collect(net, Batches(), options, "conv1", "relu2"));
+        Assert.ThrowsAny<OperationCanceledException>(() => ActivationStats.Collect(net, InputBatches.From(Batches()), options, "conv1", "relu2"));
         Assert.Equal(3, seen);
         Assert.True(enumeratorDisposed);
         Assert.Equal(0, HookCounter.CountAll(net));
@@ -199,14 +202,14 @@ public class ActivationStatsTests
     public void ProgressIsReportedPerBatchWithTheKnownTotal()
     {
         using var net = new TapNet();
-        var seen = new List<ScanProgress>();
-        ActivationStats.Collect(net, DesignedBatches().ToList(), new StatsOptions { Progress = new SyncProgress(seen.Add) }, "tap");
-        Assert.Equal(new[] { new ScanProgress(1, 3, 2), new ScanProgress(2, 3, 3), new ScanProgress(3, 3, 4) }, seen);
+        var seen = new List<WorkProgress>();
+        ActivationStats.Collect(net, InputBatches.From(DesignedBatches().ToList()), new StatsOptions { Progress = new SyncProgress(seen.Add) }, "tap");
+        Assert.Equal(new[] { Scanned(1, 3, 2), Scanned(2, 3, 3), Scanned(3, 3, 4) }, seen);
         Assert.Equal(1.0, seen[^1].Fraction);
 
         seen.Clear();
-        ActivationStats.Collect(net, DesignedBatches(), new StatsOptions { Progress = new SyncProgress(seen.Add), MaxBatches = 2 }, "tap");
-        Assert.Equal(new[] { new ScanProgress(1, 2, 2), new ScanProgress(2, 2, 3) }, seen);
+        ActivationStats.Collect(net, InputBatches.From(DesignedBatches()), new StatsOptions { Progress = new SyncProgress(seen.Add), MaxBatches = 2 }, "tap");
+        Assert.Equal(new[] { Scanned(1, 2, 2), Scanned(2, 2, 3) }, seen);
     }
 
     [Fact]
@@ -270,15 +273,15 @@ public class ActivationStatsTests
     {
         using var net = new TapNet();
         var x = DesignedBatches().First().repeat(5, 1, 1, 1); // 10 inputs
-        var seen = new List<ScanProgress>();
-        var report = ActivationStats.Collect(net, x, new StatsOptions { BatchSize = 4, Progress = new SyncProgress(seen.Add) }, "tap");
+        var seen = new List<WorkProgress>();
+        var report = ActivationStats.Collect(net, InputBatches.From(x, batchSize: 4), new StatsOptions { Progress = new SyncProgress(seen.Add) }, "tap");
         Assert.Equal(10, report.Inputs);
-        Assert.Equal(new[] { new ScanProgress(1, 3, 4), new ScanProgress(2, 3, 8), new ScanProgress(3, 3, 10) }, seen);
+        Assert.Equal(new[] { Scanned(1, 3, 4), Scanned(2, 3, 8), Scanned(3, 3, 10) }, seen);
         Assert.Equal(ChannelValues(0).Take(10).Count(v => v == 0) / 10.0, report["tap"].Channels[0].ZeroFraction, 12);
 
         using var shapes = SyntheticShapes.Create(30, seed: 1);
         using var cnn = new SmallCnn(seed: 1);
-        var fromSet = ActivationStats.Collect(cnn, shapes, new StatsOptions { BatchSize = 8 }, "relu1");
+        var fromSet = ActivationStats.Collect(cnn, InputBatches.From(shapes, batchSize: 8), new StatsOptions(), "relu1");
         Assert.Equal(30, fromSet.Inputs);
         Assert.Equal(4, fromSet.Batches);
         Assert.Equal(30, DeadFilters.Find(cnn, shapes).Stats.Inputs);

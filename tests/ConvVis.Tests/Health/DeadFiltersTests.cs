@@ -6,9 +6,9 @@ namespace ConvVis.Tests.Health;
 
 public class DeadFiltersTests
 {
-    sealed class Progress(Action<ScanProgress> report) : IProgress<ScanProgress>
+    sealed class Progress(Action<WorkProgress> report) : IProgress<WorkProgress>
     {
-        public void Report(ScanProgress value) => report(value);
+        public void Report(WorkProgress value) => report(value);
     }
 
     sealed class RandomImages(long count) : torch.utils.data.Dataset
@@ -70,7 +70,7 @@ public class DeadFiltersTests
         net.train();
         var batches = Enumerable.Range(0, 5).Select(_ => randn(6, 1, 10, 10));
 
-        var report = DeadFilters.Find(net, batches);
+        var report = DeadFilters.Find(net, InputBatches.From(batches));
 
         Assert.Equal(new[] { "relu1", "relu2" }, report.Layers.Select(l => l.Name));
         var layer = report["relu1"];
@@ -83,7 +83,7 @@ public class DeadFiltersTests
         Assert.Equal(30, report.Stats.Inputs);
         Assert.True(net.training);
         var totals = new List<int?>();
-        DeadFilters.Find(net, new[] { randn(2, 1, 10, 10), randn(2, 1, 10, 10) }, options: new StatsOptions { Progress = new Progress(p => totals.Add(p.TotalBatches)) });
+        DeadFilters.Find(net, new[] { randn(2, 1, 10, 10), randn(2, 1, 10, 10) }, options: new StatsOptions { Progress = new Progress(p => totals.Add((int?)p.Total)) });
         Assert.Equal(new int?[] { 2, 2 }, totals);
         Assert.Equal(0, HookCounter.CountAll(net));
 
@@ -103,8 +103,8 @@ public class DeadFiltersTests
         sensible.Train(data, epochs: 2, lr: 3e-3);
         tooHigh.Train(data, epochs: 2, lr: 0.1);
 
-        var ok = DeadFilters.Find(sensible, data.Batches(100));
-        var bad = DeadFilters.Find(tooHigh, data.Batches(100));
+        var ok = DeadFilters.Find(sensible, InputBatches.From(data.Batches(100)));
+        var bad = DeadFilters.Find(tooHigh, InputBatches.From(data.Batches(100)));
 
         Assert.Equal(0, ok.DeadCount);
         Assert.Contains("No dead channels", ok.ToHtml());
@@ -138,7 +138,7 @@ public class DeadFiltersTests
         var report = DeadFilters.Find(net, loader);
         Assert.Equal(new[] { 0 }, report["relu"].DeadChannels);
         Assert.Equal(12, report.Stats.Inputs);
-        var e = Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, loader, options: new StatsOptions { InputKey = "image" }));
+        var e = Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, InputBatches.From(loader, inputKey: "image")));
         Assert.Contains("'image'", e.Message);
         Assert.Contains("data", e.Message);
     }

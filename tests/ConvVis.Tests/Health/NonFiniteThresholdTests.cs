@@ -15,8 +15,8 @@ public class NonFiniteThresholdTests
     {
         using var net = Net();
         using var data = rand(8, 1, 10, 10);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DeadFilters.Find(net, data, threshold));
-        Assert.Equal("threshold", e.ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DeadFilters.Find(net, data, new StatsOptions { Threshold = threshold }));
+        Assert.Equal("options", e.ParamName); // the threshold is StatsOptions.Threshold
         Assert.Contains("must be a finite number", e.Message);
     }
 
@@ -36,7 +36,7 @@ public class NonFiniteThresholdTests
     {
         using var net = Net();
         using var data = rand(8, 1, 10, 10);
-        var report = DeadFilters.Find(net, data, 1e30f);   // nothing is above 1e30: every channel is dead, as asked
+        var report = DeadFilters.Find(net, data, new StatsOptions { Threshold = 1e30f });   // nothing is above 1e30: every channel is dead, as asked
         Assert.Equal(4, report.DeadCount);
     }
 

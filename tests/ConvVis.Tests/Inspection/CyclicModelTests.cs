@@ -73,7 +73,7 @@ public class CyclicModelTests
         using var data = rand(4, 3, 8, 8);
         var e = Assert.Throws<ArgumentException>(() => ActivationStats.Collect(net, new[] { data }, new StatsOptions(), "relu"));
         Assert.Contains("'again' is the model itself", e.Message);
-        Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, data, 0f, null, "relu"));
+        Assert.Throws<ArgumentException>(() => DeadFilters.Find(net, data, null, "relu"));
         net.Remove("again");
         Assert.Single(ActivationStats.Collect(net, new[] { data }, new StatsOptions(), "relu").Layers);
         net.Dispose();

@@ -9,7 +9,7 @@ namespace ConvVis.AttributionCore;
 /// </summary>
 internal static class RowBatches
 {
-    public static void Run(string method, long total, int batchSize, IProgress<AttributionProgress>? progress,
+    public static void Run(string method, long total, int batchSize, IProgress<WorkProgress>? progress,
         CancellationToken cancellationToken, Action<long, int> batch)
     {
         CheckBatchSize(batchSize);
@@ -18,7 +18,7 @@ internal static class RowBatches
             cancellationToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(batchSize, total - start);
             using (torch.NewDisposeScope()) batch(start, count);
-            progress?.Report(new AttributionProgress(method, start + count, total));
+            progress?.Report(new WorkProgress(method, start + count, total, "copies"));
         }
     }
 
