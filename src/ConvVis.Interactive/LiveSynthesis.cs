@@ -18,7 +18,7 @@ namespace ConvVis.Interactive;
 ///     .Run(AttributionTarget.Classes(0, 1, 2), [3, 1, 28, 28], live, live.CancellationToken);
 /// </code>
 /// </summary>
-public sealed class LiveSynthesis : IProgress<AttributionProgress>, IProgress<SynthesisSnapshot>, IDisposable
+public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<SynthesisSnapshot>, IDisposable
 {
     readonly DisplayedValue display;
     readonly string what;
@@ -48,9 +48,9 @@ public sealed class LiveSynthesis : IProgress<AttributionProgress>, IProgress<Sy
     public SynthesisSnapshot? LastSnapshot => snapshot;
 
     /// <inheritdoc />
-    public void Report(AttributionProgress value)
+    public void Report(WorkProgress value)
     {
-        progressText = $"{value.Method}: step {value.Done:N0} of {value.Total:N0}";
+        progressText = value.ToString();
         fraction = value.Fraction;
         Redraw(force: false);
     }

@@ -48,7 +48,7 @@ public sealed class ActivationMaximization
     /// <param name="progress">Steps done / total.</param>
     /// <param name="cancellationToken">Stops between steps with <see cref="OperationCanceledException"/>; the model is restored.</param>
     public SynthesisResult Run(AttributionTarget target, long[] inputShape,
-        IProgress<AttributionProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -114,7 +114,7 @@ public sealed class ActivationMaximization
                         PixelClipping.Apply(pixels, gradient, o.NormClipPercentile, o.ContributionClipPercentile);
                 }
             }
-            progress?.Report(new AttributionProgress(method, step + 1, o.Steps));
+            progress?.Report(new WorkProgress(method, step + 1, o.Steps, "steps"));
             if (Snapshots is not null && ((step + 1) % o.SnapshotEvery == 0 || step + 1 == o.Steps))
             {
                 using var _ = no_grad();

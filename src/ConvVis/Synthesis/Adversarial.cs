@@ -58,7 +58,7 @@ public sealed class Adversarial
     /// it the basic iterative method.
     /// </summary>
     public AdversarialResult Pgd(Tensor input, AttributionTarget classes, PgdOptions options,
-        IProgress<AttributionProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -84,7 +84,7 @@ public sealed class Adversarial
                 next = torch.minimum(torch.maximum(next, picture0 - options.Epsilon), picture0 + options.Epsilon).clamp(0, 1);
                 p.copy_(next);
                 for (int i = 0; i < n; i++) steps[i]++;
-                progress?.Report(new AttributionProgress(name, step + 1, options.Steps));
+                progress?.Report(new WorkProgress(name, step + 1, options.Steps, "steps"));
             }
             return (p, steps);
         });
@@ -102,7 +102,7 @@ public sealed class Adversarial
     /// <param name="progress">Steps done / budget.</param>
     /// <param name="cancellationToken">Stops between steps with <see cref="OperationCanceledException"/>; the model is restored.</param>
     public AdversarialResult Fooling(Tensor input, AttributionTarget targetClasses, double learningRate = 1, int maxSteps = 100,
-        IProgress<AttributionProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckBudget(learningRate, nameof(learningRate));
         if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "maxSteps must be at least 1.");
@@ -130,7 +130,7 @@ public sealed class Adversarial
                 }
                 var todoFlags = todo.data<bool>().ToArray();
                 for (int i = 0; i < n; i++) if (todoFlags[i]) steps[i]++;
-                progress?.Report(new AttributionProgress(name, step + 1, maxSteps));
+                progress?.Report(new WorkProgress(name, step + 1, maxSteps, "steps"));
             }
             return (Space.ToPicture(x), steps);
         }, clampAfter: false);
@@ -139,7 +139,7 @@ public sealed class Adversarial
     private delegate (Tensor Picture, int[] Steps) AttackLoop(Tensor picture0, Tensor classes, CancellationToken token);
 
     private AdversarialResult Attack(Tensor input, AttributionTarget classes, bool targeted, string name,
-        IProgress<AttributionProgress>? progress, CancellationToken token, AttackLoop loop, bool clampAfter = true)
+        IProgress<WorkProgress>? progress, CancellationToken token, AttackLoop loop, bool clampAfter = true)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(classes);

@@ -45,7 +45,7 @@ public sealed class FeatureInversion
     /// <param name="input">The images whose code is the target; not modified.</param>
     /// <param name="progress">Steps done / total.</param>
     /// <param name="cancellationToken">Stops between steps with <see cref="OperationCanceledException"/>; the model is restored.</param>
-    public SynthesisResult Run(Tensor input, IProgress<AttributionProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SynthesisResult Run(Tensor input, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
@@ -107,7 +107,7 @@ public sealed class FeatureInversion
                 variable.sub_(adam.Step(gradient, o.LearningRate));
                 pixels?.clamp_(0, 1);
             }
-            progress?.Report(new AttributionProgress(method, step + 1, o.Steps));
+            progress?.Report(new WorkProgress(method, step + 1, o.Steps, "steps"));
             if (Snapshots is not null && ((step + 1) % o.SnapshotEvery == 0 || step + 1 == o.Steps))
             {
                 using var _ = no_grad();

@@ -103,7 +103,7 @@ public class ActivationMaximizationTests(FashionCnn cnn)
             ConvGradientFault.Mode = ConvGradientCorrectionMode.Always;
             var conv1 = (nn.Module)ModelLayers.Get(cnn.Net, "conv1");
             var hooksDuring = new List<int>();
-            var progress = new Inline<AttributionProgress>(_ => hooksDuring.Add(ConvVis.Tests.Attribution.ModelStateTests.HookCount(conv1)));
+            var progress = new Inline<WorkProgress>(_ => hooksDuring.Add(ConvVis.Tests.Attribution.ModelStateTests.HookCount(conv1)));
             int before = ConvVis.Tests.Attribution.ModelStateTests.HookCount(conv1);
             using var result = new ActivationMaximization(cnn.Net, ActivationMaximizationOptions.Cs231n with { Steps = 3 }) { Space = cnn.Space }
                 .Run(AttributionTarget.Class(1), [1, 1, 28, 28], progress);

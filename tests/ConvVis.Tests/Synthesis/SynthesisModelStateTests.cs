@@ -46,7 +46,7 @@ public class SynthesisModelStateTests
     // FGSM is one step: there is no "between steps" to cancel at.
     public static TheoryData<string> IterativeCalls => new() { "class", "unit", "lucid", "inversion", "pgd", "fooling" };
 
-    private static void Run(string call, nn.Module<Tensor, Tensor> net, Tensor x, IProgress<AttributionProgress>? progress, CancellationToken token)
+    private static void Run(string call, nn.Module<Tensor, Tensor> net, Tensor x, IProgress<WorkProgress>? progress, CancellationToken token)
     {
         var attack = new Adversarial(net);
         switch (call)
@@ -81,7 +81,7 @@ public class SynthesisModelStateTests
         var before = Take(net);
         using var cts = new CancellationTokenSource();
         int reports = 0;
-        var progress = new Inline<AttributionProgress>(_ => { if (++reports == 2) cts.Cancel(); });
+        var progress = new Inline<WorkProgress>(_ => { if (++reports == 2) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => Run(call, net, x, progress, cts.Token));
         Assert.Equal(2, reports);
         AssertSame(before, Take(net), call + " (cancelled)");
