@@ -36,6 +36,9 @@ public sealed class ActivationMaximization
     /// <summary>How pictures map to the model's input (default: the model takes pictures in [0, 1]).</summary>
     public ImageSpace Space { get; init; } = ImageSpace.Unit;
 
+    /// <summary>Class names for captions (optional): "class 3 (Dress)".</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Receives the pictures every <see cref="ActivationMaximizationOptions.SnapshotEvery"/> steps, for a live display.</summary>
     public IProgress<SynthesisSnapshot>? Snapshots { get; init; }
 
@@ -78,7 +81,7 @@ public sealed class ActivationMaximization
 
         Tensor ModelInput() => fourier is null ? pixels! : Space.ToModel(fourier.Picture());
         double[] initial;
-        using (no_grad()) initial = Objective.ToArray(Objective.Scores(Model, ModelInput(), target));
+        using (no_grad()) initial = Objective.ToArray(Scores(ModelInput(), target));
 
         int jitter = o.ReferenceSide is int side && o.Jitter > 0 ? Math.Max(1, (int)Math.Round(o.Jitter * (double)Math.Max(shape[2], shape[3]) / side)) : o.Jitter;
         double stepLength = o.ReferenceSide is int reference
@@ -92,7 +95,7 @@ public sealed class ActivationMaximization
             var (dy, dx) = Jitter.Offset(random, jitter);
             var affine = RandomAffine.Sample(random, o.Scales, o.MaxRotationDegrees, o.TransformShift);
             var x = RandomAffine.Apply(Jitter.Roll(ModelInput(), dy, dx), affine);
-            var scores = Objective.Scores(Model, x, target);
+            var scores = Scores(x, target);
             var objective = scores.sum();
             if (o.L2 > 0) objective = objective - pixels!.pow(2).sum() * o.L2;
             var gradient = torch.autograd.grad([objective], [variable])[0];
@@ -127,17 +130,24 @@ public sealed class ActivationMaximization
         using (no_grad())
         {
             input = ModelInput().detach().clone();
-            final = Objective.ToArray(Objective.Scores(Model, input, target));
+            final = Objective.ToArray(Scores(input, target));
             pictures = Space.ToPicture(input).clamp(0, 1);
         }
         var captions = Enumerable.Range(0, n).Select(i => string.Create(CultureInfo.InvariantCulture,
-            $"{target.Describe(i)}: score {SynthesisResult.Number(initial[i])} → {SynthesisResult.Number(final[i])} after {o.Steps} steps")).ToArray();
+            $"{Describe(target, i)}: score {SynthesisResult.Number(initial[i])} → {SynthesisResult.Number(final[i])} after {o.Steps} steps")).ToArray();
         return new SynthesisResult(method, pictures.MoveToOuterDisposeScope(), input.MoveToOuterDisposeScope(), captions, history, guard.Warnings.ToArray())
         {
             InitialScores = initial,
             FinalScores = final,
         };
     }
+
+    private string Describe(AttributionTarget target, int i) =>
+        !target.IsUnit && ClassNames is { } names && target.ClassOf(i) < names.Count ? $"{target.Describe(i)} ({names[target.ClassOf(i)]})" : target.Describe(i);
+
+    // A unit's objective needs the model only up to its layer, so the forward pass stops there.
+    private Tensor Scores(Tensor x, AttributionTarget target) =>
+        target.IsUnit ? Objective.UnitScore(LayerCode.Of(Model, target.Layer!, x), target) : Objective.Scores(Model, x, target);
 
     /// <summary>‖g‖₂ of each image, shaped [N, 1, …] to broadcast over g (tiny values floored so a zero gradient gives a zero step).</summary>
     internal static Tensor PerImageNorm(Tensor g) =>

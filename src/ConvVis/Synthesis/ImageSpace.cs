@@ -48,11 +48,17 @@ public sealed class ImageSpace
             x => x * Shape(s, x) + Shape(m, x));
     }
 
-    /// <summary>The space of an <see cref="ImageNormalization"/> (for example <see cref="PretrainedResNet18.Normalization"/>).</summary>
+    /// <summary>
+    /// The space of an <see cref="ImageNormalization"/> (for example <see cref="PretrainedResNet18.Normalization"/>).
+    /// A normalisation with a mean image (the CNTK ResNet's 224x224) also serves pictures of other sizes: its mean image
+    /// is resized to theirs, so unit visualisations and inversions can run on smaller pictures.
+    /// </summary>
     public static ImageSpace From(ImageNormalization normalization)
     {
         ArgumentNullException.ThrowIfNull(normalization);
-        return new ImageSpace(normalization.Name, normalization.Normalize, normalization.Denormalize);
+        var sized = new System.Collections.Concurrent.ConcurrentDictionary<(long, long), ImageNormalization>();
+        ImageNormalization For(Tensor x) => sized.GetOrAdd((x.shape[^2], x.shape[^1]), k => normalization.Resized(k.Item1, k.Item2));
+        return new ImageSpace(normalization.Name, x => For(x).Normalize(x), x => For(x).Denormalize(x));
     }
 
     /// <summary>A short description for captions.</summary>
