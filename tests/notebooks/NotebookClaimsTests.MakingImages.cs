@@ -49,7 +49,7 @@ public sealed partial class NotebookClaimsTests
     public void Notebook06_UnitVisualisationsExciteTheirUnits()
     {
         var lines = run.Load(Making).TextLines().Select(l => UnitLine().Match(l.Line)).Where(m => m.Success).ToList();
-        Assert.Equal(8, lines.Count);
+        Assert.Equal(4, lines.Count);
         foreach (var m in lines)
             Assert.True(Number(m, "after") > 2 * Number(m, "before") && Number(m, "after") > 0, $"{Making}: '{m.Value}'");
     }
@@ -60,7 +60,8 @@ public sealed partial class NotebookClaimsTests
         var nb = run.Load(Making);
         var layers = new[] { "relu", "layer1.1.relu2", "layer2.1.relu2", "layer3.1.relu2" };
         var lines = layers.Select(l => Match(nb, Inversion(l))).ToList();
-        foreach (var m in lines) Assert.True(Number(m, "error") < 0.35, $"{Making}: the inversion did not reach its code: '{m.Value}'");
+        foreach (var m in lines)
+            Assert.True(Number(m, "error") < 0.5 * Number(m, "start"), $"{Making}: the inversion did not approach its code: '{m.Value}'");
         double first = Number(lines[0], "correlation"), last = Number(lines[^1], "correlation");
         Assert.True(first >= 0.9, $"{Making}: the reconstruction from the first ReLU correlates only {first} with the photo");
         Assert.True(last < first, $"{Making}: layer3's reconstruction ({last}) should keep less of the photo than the first ReLU's ({first})");
@@ -82,5 +83,5 @@ public sealed partial class NotebookClaimsTests
     private static partial Regex UnitLine();
 
     static Regex Inversion(string layer) => new(
-        "^inversion of " + Regex.Escape(layer) + @": code relative error (?<error>" + Num + @"), correlation with the photo (?<correlation>-?" + Num + ")$");
+        "^inversion of " + Regex.Escape(layer) + @": code relative error (?<start>" + Num + @") at the start, (?<error>" + Num + @") at the end; correlation with the photo (?<correlation>-?" + Num + ")$");
 }
