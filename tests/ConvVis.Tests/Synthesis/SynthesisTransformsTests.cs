@@ -110,4 +110,42 @@ public class SynthesisTransformsTests
         Assert.Throws<ArgumentException>(() => ImageSpace.Standardized([0.5], [0.2, 0.3]));
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageSpace.Standardized([0.5], [0]));
     }
+
+    [Fact]
+    public void AMeanImageSpaceServesOtherSizesWithItsMeanImageResized()
+    {
+        using var scope = NewDisposeScope();
+        // A BGR 0..255 normalisation whose 8×8 mean image is constant per channel (B 100, G 110, R 120).
+        var meanImage = stack([full(new long[] { 8, 8 }, 100f), full(new long[] { 8, 8 }, 110f), full(new long[] { 8, 8 }, 120f)]);
+        using var normalization = ImageNormalization.CntkResNet(meanImage);
+        var space = ImageSpace.From(normalization);
+        var picture = rand(1, 3, 4, 6, generator: new Generator(4));
+        var input = space.ToModel(picture);
+        // Channel 0 of the input is blue: 255 · picture's channel 2 minus the blue mean.
+        Assert.Equal(255 * picture[0, 2, 1, 3].item<float>() - 100, input[0, 0, 1, 3].item<float>(), 1e-3);
+        Assert.Equal(255 * picture[0, 0, 3, 5].item<float>() - 120, input[0, 2, 3, 5].item<float>(), 1e-3);
+        Assert.True(space.ToPicture(input).allclose(picture, atol: 1e-5));
+        // At its own size it is the normalisation itself.
+        var full8 = rand(1, 3, 8, 8, generator: new Generator(5));
+        Assert.True(space.ToModel(full8).allclose(normalization.Normalize(full8)));
+    }
+
+    [Fact]
+    public void ALayersCodeStopsTheForwardPassAtTheLayer()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(9);
+        var net = nn.Sequential(("conv", nn.Conv2d(1, 3, 3)), ("relu", nn.ReLU()), ("flatten", nn.Flatten()), ("fc", nn.Linear(3 * 6 * 6, 2)));
+        int fcCalls = 0;
+        var fc = (nn.Module<Tensor, Tensor>)ModelLayers.Get(net, "fc");
+        var counter = fc.register_forward_hook((_, _, o) => { fcCalls++; return o; });
+        var x = rand(2, 1, 8, 8, generator: new Generator(6));
+        var code = LayerCode.Of(net, "relu", x);
+        Assert.Equal(0, fcCalls);
+        Assert.True(code.allclose(nn.functional.relu(ModelLayers.Get(net, "conv") is nn.Module<Tensor, Tensor> conv ? conv.call(x) : x)));
+        net.call(x);
+        Assert.Equal(1, fcCalls);
+        counter.remove();
+        Assert.Contains("nope", Assert.ThrowsAny<ArgumentException>(() => LayerCode.Of(net, "nope", x)).Message);
+    }
 }
