@@ -81,6 +81,18 @@ public sealed class ImageNormalization : IDisposable
         return (IsBgr ? x.flip(-3) : x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// This normalisation for images of another size: a per-pixel mean image is resized (bilinear, antialiased) to
+    /// <paramref name="height"/> x <paramref name="width"/>; per-channel presets are returned as they are.
+    /// </summary>
+    internal ImageNormalization Resized(long height, long width)
+    {
+        if (RequiredSize is not var (h, w) || (h == height && w == width)) return this;
+        using var scope = torch.NewDisposeScope();
+        var mean = nn.functional.interpolate(_mean.unsqueeze(0), [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).squeeze(0);
+        return new ImageNormalization($"{Name}, mean image resized to {height}x{width}", IsBgr, Scale, Keep(mean.contiguous()), Keep(_std.clone()));
+    }
+
     private void Check(Tensor t)
     {
         if (t.dim() is not (3 or 4) || t.shape[^3] != 3)
