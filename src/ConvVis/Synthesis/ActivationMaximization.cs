@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConvVis.AttributionCore;
+using ConvVis.Attributions.Internal;
 using ConvVis.Synthesis;
 using TorchSharp;
 using static TorchSharp.torch;

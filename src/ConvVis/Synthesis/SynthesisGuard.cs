@@ -1,5 +1,4 @@
-using ConvVis.AttributionCore;
-using ConvVis.Health;
+using ConvVis.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,17 +12,17 @@ namespace ConvVis.Synthesis;
 /// </summary>
 internal sealed class SynthesisGuard : IDisposable
 {
-    private readonly ModelState _state;
-    private readonly ModelModeGuard _modes;
+    private readonly ModelStateGuard _state;
+    private readonly ModelStateGuard _modes;
     private readonly ConvGradientCorrection _correction;
     private readonly IDisposable _grad;
 
     public SynthesisGuard(nn.Module model)
     {
-        _state = new ModelState(model);
+        _state = ModelStateGuard.ForGradients(model);
         try
         {
-            _modes = new ModelModeGuard(model);
+            _modes = ModelStateGuard.ForInference(model, "Remove the registration that makes the model contain itself.");
             try
             {
                 _correction = ConvGradientCorrection.Install(model);
