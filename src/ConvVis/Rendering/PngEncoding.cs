@@ -20,7 +20,11 @@ namespace ConvVis.Rendering;
 /// </remarks>
 internal static class PngEncoding
 {
-    /// <summary>zlib level (0-9). Why 2: measured on the [256,56,56] mosaic, see the remarks.</summary>
+    /// <summary>
+    /// zlib level (0-9). Why 2: on the 960x960 viridis mosaic of [256,56,56] as truecolour (medians of 9 on a busy
+    /// machine) level 1 gave 1302 KiB in 58 ms, level 2 990 KiB in 84 ms, level 3 979 KiB in 105 ms, level 6 965 KiB in
+    /// 144 ms: level 2 is the knee.
+    /// </summary>
     public const int ZlibLevel = 2;
 
     static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
