@@ -17,8 +17,8 @@ public class BarnesHutTests
     [Fact]
     public void QuadTreeRepulsionIsExactAtThetaZeroAndCloseAtHalf()
     {
-        var y = RandomMap(300, 1);
-        int n = 150;
+        int n = 300;
+        var y = RandomMap(n, 1);
         var tree = new QuadTree();
         tree.Build(y);
         double exactZ = BarnesHutTSne.ExactZ(y), z0 = 0, zHalf = 0, forceError = 0, forceScale = 0;
@@ -82,9 +82,10 @@ public class BarnesHutTests
             double trustExact = EmbeddingQuality.Trustworthiness(x, exact, 10), trustBh = EmbeddingQuality.Trustworthiness(x, bh, 10);
             double keptExact = EmbeddingQuality.NeighborPreservation(x, exact, 10), keptBh = EmbeddingQuality.NeighborPreservation(x, bh, 10);
             string report = $"KL exact {klExact:F4} BH {klBh:F4} (BH's own {bh.KlDivergence:F4}); trust {trustExact:F4} {trustBh:F4}; kept {keptExact:F4} {keptBh:F4}";
-            Assert.True(Math.Abs(klBh - klExact) < 0.05 * klExact, report);
-            Assert.True(Math.Abs(trustBh - trustExact) < 0.02, report);
-            Assert.True(Math.Abs(keptBh - keptExact) < 0.05, report);
+            // Measured here: KL 0.7421 and 0.7431, trustworthiness 0.9644 and 0.9638, preservation 0.3846 and 0.3844.
+            Assert.True(Math.Abs(klBh - klExact) < 0.02 * klExact, report);
+            Assert.True(Math.Abs(trustBh - trustExact) < 0.01, report);
+            Assert.True(Math.Abs(keptBh - keptExact) < 0.02, report);
             Assert.Equal(1.0, GaussianClusters.PureNeighbourhoods(bh, labels, 10));
             Console.WriteLine(report);
         }
