@@ -10,7 +10,7 @@ public class TSneScatterTests
         Assert.Equal(3, scatter.Traces);
         var html = scatter.ToHtml();
         Assert.Contains("\"name\":\"cat\"", html);
-        Assert.Contains("index 2\\u003cbr\\u003elabel &lt;dog&gt;", html);
+        Assert.Contains("index 2\\u003cbr>label &lt;dog&gt;", html);
         Assert.Contains("\"name\":\"&lt;dog&gt;\"", html);
         Assert.Contains("\"name\":\"2\"", html); // a label without a name shows its number
         Assert.DoesNotContain("<dog>", html);
