@@ -2,8 +2,11 @@ using static TorchSharp.torch;
 
 namespace ConvVis;
 
-/// <summary>The result of <see cref="TSne"/>: a 2-D position per point, the final KL divergence and how it fell.</summary>
-public sealed class TSneEmbedding
+/// <summary>
+/// The result of <see cref="TSne"/>: a 2-D position per point, the final KL divergence and how it fell. Shown in a
+/// notebook as its <see cref="TSneScatter"/>; <see cref="ThumbnailAtlas"/> lays out the images themselves.
+/// </summary>
+public sealed class TSneEmbedding : IHtmlView
 {
     readonly double[] _xy;
 
@@ -60,4 +63,7 @@ public sealed class TSneEmbedding
     public Tensor ToTensor() => tensor((double[])_xy.Clone(), [Count, 2]);
 
     internal double[] Raw => _xy;
+
+    /// <summary>The scatter plot of the map (labels as numbers; use <see cref="TSneScatter.Of"/> to name them).</summary>
+    public string ToHtml() => TSneScatter.Of(this, title: string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t-SNE of {Count:N0} points ({Method}, KL {KlDivergence:F3})")).ToHtml();
 }

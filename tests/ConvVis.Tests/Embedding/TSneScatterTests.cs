@@ -27,4 +27,13 @@ public class TSneScatterTests
         Assert.Contains("index 1", scatter.ToHtml());
         Assert.Contains("\"text\":[\"index 0\",\"index 1\"]", scatter.ToHtml());
     }
+
+    [Fact]
+    public void AMapShowsAsItsScatter()
+    {
+        var map = new TSneEmbedding([0, 0, 1, 1, 2, 2, 3, 3], [0, 0, 1, 1], TSneMethod.BarnesHut, 1.25, [], 0, 1, 2);
+        var html = map.ToHtml();
+        Assert.Contains("t-SNE of 4 points (BarnesHut, KL 1.250)", html);
+        Assert.Contains("index 3", html);
+    }
 }
