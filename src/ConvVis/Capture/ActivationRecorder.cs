@@ -33,30 +33,30 @@ namespace ConvVis;
 /// </remarks>
 public sealed class ActivationRecorder : IDisposable
 {
-    readonly List<(string Name, Module<Tensor, Tensor> Module)> layers;
-    readonly Dictionary<string, List<Tensor>> stored = [];
-    readonly Dictionary<string, List<long[]>> shapes = [];
-    readonly Dictionary<string, int> fired = [];
-    readonly HashSet<string> taken = [];
-    readonly HookSet hooks = new();
-    readonly CaptureOptions options;
-    bool disposed;
-    string? stoppedAt; // the layer whose capture hit the memory budget, until Clear()
+    readonly List<(string Name, Module<Tensor, Tensor> Module)> _layers;
+    readonly Dictionary<string, List<Tensor>> _stored = [];
+    readonly Dictionary<string, List<long[]>> _shapes = [];
+    readonly Dictionary<string, int> _fired = [];
+    readonly HashSet<string> _taken = [];
+    readonly HookSet _hooks = new();
+    readonly CaptureOptions _options;
+    bool _disposed;
+    string? _stoppedAt; // the layer whose capture hit the memory budget, until Clear()
 
     ActivationRecorder(Module model, List<(string, Module<Tensor, Tensor>)> layers, CaptureOptions options)
     {
-        this.layers = layers;
-        this.options = options;
+        _layers = layers;
+        _options = options;
         // A call of the model itself marks the start of a forward pass (a model run with forward() gives no such mark,
         // and then calls accumulate as with KeepEveryPass).
         if (!options.KeepEveryPass && model is Module<Tensor, Tensor> root)
-            hooks.AddForwardPreHook(root, _ => Reset());
+            _hooks.AddForwardPreHook(root, _ => Reset());
         foreach (var (name, module) in layers)
         {
-            stored[name] = [];
-            shapes[name] = [];
-            fired[name] = 0;
-            hooks.AddForwardHook(module, (_, output) => Record(name, output));
+            _stored[name] = [];
+            _shapes[name] = [];
+            _fired[name] = 0;
+            _hooks.AddForwardHook(module, (_, output) => Record(name, output));
         }
     }
 
@@ -109,13 +109,13 @@ public sealed class ActivationRecorder : IDisposable
     }
 
     /// <summary>The names of the layers this recorder watches, in model order.</summary>
-    public IReadOnlyList<string> Layers => layers.Select(l => l.Name).ToList();
+    public IReadOnlyList<string> Layers => _layers.Select(l => l.Name).ToList();
 
     /// <summary>Watched layers whose hook has not fired in the last forward pass (see <see cref="CaptureOptions.KeepEveryPass"/>).</summary>
-    public IReadOnlyList<string> NotFired => layers.Where(l => fired[l.Name] == 0).Select(l => l.Name).ToList();
+    public IReadOnlyList<string> NotFired => _layers.Where(l => _fired[l.Name] == 0).Select(l => l.Name).ToList();
 
     /// <summary>Watched layers that fired more than once in the last forward pass: reused modules, each call kept (see <see cref="Calls"/>).</summary>
-    public IReadOnlyList<string> FiredMoreThanOnce => layers.Where(l => fired[l.Name] > 1).Select(l => l.Name).ToList();
+    public IReadOnlyList<string> FiredMoreThanOnce => _layers.Where(l => _fired[l.Name] > 1).Select(l => l.Name).ToList();
 
     /// <summary>
     /// A sentence that explains <see cref="NotFired"/>, or <c>null</c> when every watched layer fired. It reminds that a
@@ -127,9 +127,9 @@ public sealed class ActivationRecorder : IDisposable
         {
             var missing = NotFired;
             if (missing.Count == 0) return null;
-            string budget = stoppedAt is null ? "" :
-                $"The memory budget stopped a forward pass at layer '{stoppedAt}', so later layers may not have run. ";
-            return $"{missing.Count} of {layers.Count} requested layers never fired: {string.Join(", ", missing.Take(LayerNameHints.MaxListed))}" +
+            string budget = _stoppedAt is null ? "" :
+                $"The memory budget stopped a forward pass at layer '{_stoppedAt}', so later layers may not have run. ";
+            return $"{missing.Count} of {_layers.Count} requested layers never fired: {string.Join(", ", missing.Take(LayerNameHints.MaxListed))}" +
                    (missing.Count > LayerNameHints.MaxListed ? $", ... and {missing.Count - LayerNameHints.MaxListed} more. " : ". ") +
                    budget + ForwardBypassHint;
         }
@@ -138,7 +138,7 @@ public sealed class ActivationRecorder : IDisposable
     /// <summary>How many times a watched layer fired in the last forward pass (or since <see cref="Clear"/> with <see cref="CaptureOptions.KeepEveryPass"/>).</summary>
     /// <param name="name">A watched layer's name.</param>
     /// <returns>The number of calls seen.</returns>
-    public int CallCount(string name) => fired[CheckName(name)];
+    public int CallCount(string name) => _fired[CheckName(name)];
 
     /// <summary>Bytes of activations currently stored (and counted against the memory budget).</summary>
     public long StoredBytes { get; private set; }
@@ -154,7 +154,7 @@ public sealed class ActivationRecorder : IDisposable
     {
         get
         {
-            var calls = stored[CheckName(name)];
+            var calls = _stored[CheckName(name)];
             if (calls.Count == 0) throw NothingStored(name);
             return calls[^1];
         }
@@ -166,12 +166,12 @@ public sealed class ActivationRecorder : IDisposable
     /// </summary>
     /// <param name="name">A watched layer's name.</param>
     /// <returns>The stored outputs, index 0 first.</returns>
-    public IReadOnlyList<Tensor> Calls(string name) => stored[CheckName(name)].ToArray();
+    public IReadOnlyList<Tensor> Calls(string name) => _stored[CheckName(name)].ToArray();
 
     /// <summary>The full output shape of each call of layer <paramref name="name"/> (before <see cref="CaptureOptions.MaxSamples"/> cut the batch).</summary>
     /// <param name="name">A watched layer's name.</param>
     /// <returns>One shape per call seen since attaching (or since <see cref="Clear"/>).</returns>
-    public IReadOnlyList<long[]> OutputShapes(string name) => shapes[CheckName(name)].ToArray();
+    public IReadOnlyList<long[]> OutputShapes(string name) => _shapes[CheckName(name)].ToArray();
 
     /// <summary>
     /// Hands every stored activation to the caller, who now owns (and must dispose) them; the recorder keeps its hooks and
@@ -182,8 +182,8 @@ public sealed class ActivationRecorder : IDisposable
     {
         ThrowIfDisposed();
         var result = new Dictionary<string, Tensor[]>();
-        foreach (var (name, _) in layers)
-            if (stored[name].Count > 0) result[name] = DetachCalls(name);
+        foreach (var (name, _) in _layers)
+            if (_stored[name].Count > 0) result[name] = DetachCalls(name);
         return result;
     }
 
@@ -206,10 +206,10 @@ public sealed class ActivationRecorder : IDisposable
     /// <returns>The calls in order; empty when nothing is stored.</returns>
     public Tensor[] DetachCalls(string name)
     {
-        var calls = stored[CheckName(name)];
+        var calls = _stored[CheckName(name)];
         var result = calls.ToArray();
         foreach (var t in result) StoredBytes -= Bytes(t);
-        if (result.Length > 0) taken.Add(name);
+        if (result.Length > 0) _taken.Add(name);
         calls.Clear();
         return result;
     }
@@ -224,30 +224,30 @@ public sealed class ActivationRecorder : IDisposable
     void Reset()
     {
         FreeStored();
-        foreach (var (name, _) in layers)
+        foreach (var (name, _) in _layers)
         {
-            shapes[name].Clear();
-            fired[name] = 0;
+            _shapes[name].Clear();
+            _fired[name] = 0;
         }
-        taken.Clear();
-        stoppedAt = null;
+        _taken.Clear();
+        _stoppedAt = null;
     }
 
     /// <summary>Removes every hook of this recorder and frees the activations it still owns (not those taken by the caller).</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        hooks.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        _hooks.Dispose();
         FreeStored();
     }
 
     /// <summary>A one-line account: layers watched, calls and bytes stored, and layers that never fired.</summary>
     public override string ToString()
-        => $"ActivationRecorder: {Words.Count(layers.Count, "layer")}, {Words.Count(stored.Values.Sum(c => c.Count), "activation")} stored ({N(StoredBytes)} bytes)" +
+        => $"ActivationRecorder: {Words.Count(_layers.Count, "layer")}, {Words.Count(_stored.Values.Sum(c => c.Count), "activation")} stored ({N(StoredBytes)} bytes)" +
            (NotFiredExplanation is { } why ? ". " + why : ".");
 
-    internal int HookCount => hooks.Count;
+    internal int HookCount => _hooks.Count;
 
     const string ForwardBypassHint =
         "A TorchSharp module fires its forward hooks only when it runs through module.call(x); code that runs it with " +
@@ -256,15 +256,15 @@ public sealed class ActivationRecorder : IDisposable
 
     void Record(string name, Tensor output)
     {
-        fired[name]++;
-        shapes[name].Add(output.shape);
-        if (disposed) return;
+        _fired[name]++;
+        _shapes[name].Add(output.shape);
+        if (_disposed) return;
 
-        long keep = output.dim() > 0 && options.MaxSamples is int max ? Math.Min(max, output.shape[0]) : -1;
+        long keep = output.dim() > 0 && _options.MaxSamples is int max ? Math.Min(max, output.shape[0]) : -1;
         long bytes = output.element_size() * (keep >= 0 && output.shape[0] > 0 ? output.numel() / output.shape[0] * keep : output.numel());
-        if (options.MemoryBudgetBytes is long budget && StoredBytes + bytes > budget)
+        if (_options.MemoryBudgetBytes is long budget && StoredBytes + bytes > budget)
         {
-            stoppedAt = name;
+            _stoppedAt = name;
             throw new InvalidOperationException(
                 $"Capturing layer '{name}' would exceed the capture memory budget: {N(StoredBytes)} bytes are stored already and its " +
                 $"output {Shape(output.shape)} needs {N(bytes)} more (budget {N(budget)} bytes). The forward pass was stopped. " +
@@ -276,8 +276,8 @@ public sealed class ActivationRecorder : IDisposable
         using var scope = NewDisposeScope();
         var view = output.detach();
         if (keep >= 0 && keep < output.shape[0]) view = view.narrow(0, 0, keep);
-        var copy = options.ToCpu && view.device_type != DeviceType.CPU ? view.to(DeviceType.CPU, copy: true) : Copy(view);
-        stored[name].Add(copy.DetachFromDisposeScope());
+        var copy = _options.ToCpu && view.device_type != DeviceType.CPU ? view.to(DeviceType.CPU, copy: true) : Copy(view);
+        _stored[name].Add(copy.DetachFromDisposeScope());
         StoredBytes += bytes;
     }
 
@@ -296,7 +296,7 @@ public sealed class ActivationRecorder : IDisposable
 
     void FreeStored()
     {
-        foreach (var calls in stored.Values)
+        foreach (var calls in _stored.Values)
         {
             foreach (var t in calls) t.Dispose();
             calls.Clear();
@@ -308,20 +308,20 @@ public sealed class ActivationRecorder : IDisposable
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(name);
-        if (stored.ContainsKey(name)) return name;
+        if (_stored.ContainsKey(name)) return name;
         throw new ArgumentException(LayerNameHints.NoSuchName(name, Layers, $"This recorder does not watch a layer named '{name}'."), nameof(name));
     }
 
     Exception NothingStored(string name)
     {
-        if (taken.Contains(name) && fired[name] > 0)
+        if (_taken.Contains(name) && _fired[name] > 0)
             return new InvalidOperationException($"Layer '{name}' fired, but its activations were handed over by TakeAll()/Detach() and no call has fired since.");
-        if (fired[name] > 0)
+        if (_fired[name] > 0)
             return new InvalidOperationException($"Layer '{name}' fired, but its activations were freed by Clear().");
         return new InvalidOperationException($"Layer '{name}' never fired, so there is no activation to return. {ForwardBypassHint}");
     }
 
-    void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+    void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     static long Bytes(Tensor t) => t.numel() * t.element_size();
 

@@ -9,10 +9,10 @@ namespace ConvVis.Capture;
 /// </summary>
 internal sealed class HookSet : IDisposable
 {
-    readonly List<Action> removers = [];
+    readonly List<Action> _removers = [];
 
     /// <summary>Number of hooks currently registered through this set.</summary>
-    internal int Count => removers.Count;
+    internal int Count => _removers.Count;
 
     /// <summary>Registers <paramref name="onOutput"/> to run after <paramref name="module"/>'s forward; it never replaces the output.</summary>
     internal void AddForwardHook(Module<Tensor, Tensor> module, Action<Tensor, Tensor> onOutput)
@@ -22,7 +22,7 @@ internal sealed class HookSet : IDisposable
             onOutput(input, output);
             return null!; // null keeps the module's own output
         });
-        removers.Add(handle.remove);
+        _removers.Add(handle.remove);
     }
 
     /// <summary>Registers <paramref name="onInput"/> to run before <paramref name="module"/>'s forward; it never replaces the input.</summary>
@@ -33,13 +33,13 @@ internal sealed class HookSet : IDisposable
             onInput(input);
             return null!;
         });
-        removers.Add(handle.remove);
+        _removers.Add(handle.remove);
     }
 
     /// <summary>Removes every hook registered through this set.</summary>
     public void Dispose()
     {
-        foreach (var remove in removers) remove();
-        removers.Clear();
+        foreach (var remove in _removers) remove();
+        _removers.Clear();
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Internal;
 using static TorchSharp.torch;
 
 namespace ConvVis;
@@ -100,7 +101,7 @@ public sealed class Codes : IDisposable
 
         options.CancellationToken.ThrowIfCancellationRequested();
         using (var hooks = new HookSet())
-        using (new ModelModeGuard(model))
+        using (ModelStateGuard.ForInference(model, HealthLayers.CycleAdvice))
         using (no_grad())
         {
             hooks.AddForwardHook(hookable, (_, output) =>

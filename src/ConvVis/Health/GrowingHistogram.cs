@@ -9,22 +9,22 @@ namespace ConvVis.Health;
 /// </summary>
 internal sealed class GrowingHistogram
 {
-    readonly int bins;
-    readonly int channels;
-    long[] counts = Array.Empty<long>(); // [channel * bins + bin]
+    readonly int _bins;
+    readonly int _channels;
+    long[] _counts = Array.Empty<long>(); // [channel * bins + bin]
 
     public GrowingHistogram(int bins, int channels)
     {
         if (bins < 2 || bins % 2 != 0) throw new ArgumentOutOfRangeException(nameof(bins), bins, "The number of histogram bins must be even and at least 2.");
-        this.bins = bins;
-        this.channels = channels;
+        _bins = bins;
+        _channels = channels;
     }
 
     public bool HasRange { get; private set; }
     public double Low { get; private set; }
     public double High { get; private set; }
-    public double Width => (High - Low) / bins;
-    public int Bins => bins;
+    public double Width => (High - Low) / _bins;
+    public int Bins => _bins;
 
     /// <summary>Makes sure [min, max] lies inside the range (first call: sets it).</summary>
     public void Cover(double min, double max)
@@ -34,7 +34,7 @@ internal sealed class GrowingHistogram
         {
             if (max <= min) { Low = min - 0.5; High = min + 0.5; }
             else { Low = min; High = max; }
-            counts = new long[channels * bins];
+            _counts = new long[_channels * _bins];
             HasRange = true;
             return;
         }
@@ -45,21 +45,21 @@ internal sealed class GrowingHistogram
     /// <summary>Adds per-channel bin counts computed for the current range ([channel * bins + bin]).</summary>
     public void Add(ReadOnlySpan<long> batchCounts)
     {
-        for (int i = 0; i < counts.Length; i++) counts[i] += batchCounts[i];
+        for (int i = 0; i < _counts.Length; i++) _counts[i] += batchCounts[i];
     }
 
     /// <summary>The live counts of one channel, for adding values of the current range in place.</summary>
-    public Span<long> ChannelCounts(int c) => counts.AsSpan(c * bins, bins);
+    public Span<long> ChannelCounts(int c) => _counts.AsSpan(c * _bins, _bins);
 
     public Histogram Channel(int c) =>
-        new(Low, High, HasRange ? counts.AsSpan(c * bins, bins).ToArray() : new long[bins]);
+        new(Low, High, HasRange ? _counts.AsSpan(c * _bins, _bins).ToArray() : new long[_bins]);
 
     public Histogram Layer()
     {
-        var sum = new long[bins];
+        var sum = new long[_bins];
         if (HasRange)
-            for (int c = 0; c < channels; c++)
-                for (int b = 0; b < bins; b++) sum[b] += counts[c * bins + b];
+            for (int c = 0; c < _channels; c++)
+                for (int b = 0; b < _bins; b++) sum[b] += _counts[c * _bins + b];
         return new Histogram(Low, High, sum);
     }
 
@@ -72,15 +72,15 @@ internal sealed class GrowingHistogram
     void GrowLeft()
     {
         Low = High - 2 * (High - Low);
-        Merge(targetOffset: bins / 2);
+        Merge(targetOffset: _bins / 2);
     }
 
     void Merge(int targetOffset)
     {
-        var merged = new long[counts.Length];
-        for (int c = 0; c < channels; c++)
-            for (int b = 0; b < bins / 2; b++)
-                merged[c * bins + targetOffset + b] = counts[c * bins + 2 * b] + counts[c * bins + 2 * b + 1];
-        counts = merged;
+        var merged = new long[_counts.Length];
+        for (int c = 0; c < _channels; c++)
+            for (int b = 0; b < _bins / 2; b++)
+                merged[c * _bins + targetOffset + b] = _counts[c * _bins + 2 * b] + _counts[c * _bins + 2 * b + 1];
+        _counts = merged;
     }
 }
