@@ -17,6 +17,7 @@ static class MagicCommands
         (CaptureMagic.Name, CaptureMagic.AddTo),
         (SparsityMagic.Name, SparsityMagic.AddTo),
         (DeadFiltersMagic.Name, DeadFiltersMagic.AddTo),
+        (TopImagesMagic.Name, TopImagesMagic.AddTo),
         (GradCheckMagic.Name, GradCheckMagic.AddTo),
         (FixTorchSharpMagic.Name, FixTorchSharpMagic.AddTo),
     ];

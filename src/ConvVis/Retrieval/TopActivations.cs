@@ -51,7 +51,8 @@ public static class TopActivations
         int? total = data.Count;
         if (options.MaxBatches is int max) total = total is int t ? Math.Min(t, max) : max;
 
-        var scan = new Scan(layer, channels, options.K, options.Ranking);
+        if (options.MaxChannels is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxChannels, "MaxChannels must be at least 1 (or null for all).");
+        var scan = new Scan(layer, channels, options.K, options.Ranking, options.MaxChannels);
         using var hooks = new HookSet();
         using var mode = new ModelModeGuard(model);
         using var noGrad = no_grad();
@@ -85,7 +86,7 @@ public static class TopActivations
     }
 
     /// <summary>The state of one scan: the heaps, the images they refer to, the current batch.</summary>
-    sealed class Scan(string layer, IReadOnlyList<int>? channels, int k, UnitRanking ranking)
+    sealed class Scan(string layer, IReadOnlyList<int>? channels, int k, UnitRanking ranking, int? maxChannels)
     {
         int[] _channels = [];
         UnitHeap[] _heaps = [];
@@ -166,7 +167,7 @@ public static class TopActivations
 
         void Choose(int available)
         {
-            var list = channels?.ToArray() ?? Enumerable.Range(0, available).ToArray();
+            var list = channels?.ToArray() ?? Enumerable.Range(0, Math.Min(available, maxChannels ?? available)).ToArray();
             if (list.Length == 0) throw new ArgumentException("The channel list is empty; give at least one channel.", nameof(channels));
             foreach (int c in list)
                 if (c < 0 || c >= available)

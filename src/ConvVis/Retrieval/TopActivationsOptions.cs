@@ -9,6 +9,9 @@ public sealed class TopActivationsOptions
     /// <summary>Rank by the map's max (default) or mean.</summary>
     public UnitRanking Ranking { get; set; } = UnitRanking.Max;
 
+    /// <summary>When no channels are given: rank only the first this many (null: all).</summary>
+    public int? MaxChannels { get; set; }
+
     /// <summary>Stop after this many batches; null: the whole data set.</summary>
     public int? MaxBatches { get; set; }
 
