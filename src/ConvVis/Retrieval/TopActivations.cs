@@ -132,8 +132,12 @@ public static class TopActivations
                 Choose((int)output.shape[1]);
             }
             using var scope = NewDisposeScope();
-            using var index = tensor(_channels.Select(c => (long)c).ToArray(), device: output.device);
-            var sel = output.detach().index_select(1, index).to(ScalarType.Float32);
+            var sel = output.detach();
+            // A run of consecutive channels is a view (narrow); only a scattered choice needs a copy.
+            bool run = _channels.Select((c, i) => c - i).Distinct().Count() == 1;
+            sel = run ? sel.narrow(1, _channels[0], _channels.Length)
+                : sel.index_select(1, tensor(_channels.Select(c => (long)c).ToArray(), device: output.device));
+            if (sel.dtype != ScalarType.Float32) sel = sel.to(ScalarType.Float32);
             long n = sel.shape[0];
             int units = _channels.Length, width = _spatial ? (int)output.shape[3] : 1;
             Tensor score, where;
