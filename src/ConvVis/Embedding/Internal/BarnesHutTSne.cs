@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using static TorchSharp.torch;
+
+namespace ConvVis.Embedding;
+
+/// <summary>
+/// Barnes-Hut t-SNE (van der Maaten, 2014): P is sparse over each point's 3 x perplexity nearest neighbours, the
+/// attraction runs over P's entries and the repulsion over a quadtree of the map, both O(N log N) per iteration.
+/// Plain arrays; each point's forces are computed independently (in parallel) and the normaliser Z is summed in
+/// point order, so the result does not depend on thread scheduling.
+/// </summary>
+internal static class BarnesHutTSne
+{
+    /// <summary>The sparse affinities of points <paramref name="x"/> [N, D] float64.</summary>
+    public static SparseAffinities Affinities(Tensor x, double perplexity, CancellationToken token)
+    {
+        int n = (int)x.shape[0];
+        int k = Math.Min(n - 1, (int)Math.Floor(3 * perplexity));
+        var (index, distance2) = NearestNeighbors.Find(x, k, token);
+        return SparseAffinities.Build(index, distance2, n, k, perplexity, token);
+    }
+
+    /// <summary>Runs the optimisation from <paramref name="start"/>; returns the final positions, KL and KL history.</summary>
+    public static (double[] Y, double Kl, List<(int, double)> History) Optimize(SparseAffinities p, double[] start, TSneOptions options)
+    {
+        int n = start.Length / 2;
+        double eta = options.LearningRateFor(n);
+        var y = (double[])start.Clone();
+        var update = new double[2 * n];
+        var gains = new double[2 * n];
+        Array.Fill(gains, 1.0);
+        var attraction = new double[2 * n];
+        var repulsion = new double[2 * n];
+        var sumQ = new double[n];
+        var tree = new QuadTree();
+        var history = new List<(int, double)>();
+        for (int it = 0; it < options.Iterations; it++)
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            bool early = it < options.ExaggerationIterations;
+            double exaggeration = early ? options.EarlyExaggeration : 1;
+            double momentum = early ? options.InitialMomentum : options.FinalMomentum;
+            double z = Forces(p, y, tree, options, attraction, repulsion, sumQ);
+            for (int c = 0; c < 2 * n; c++)
+            {
+                // dC/dy_i = 4 (sum_j p_ij q_ij Z (y_i - y_j) - sum_j q_ij² Z (y_i - y_j)) with q_ij Z = 1 / (1 + d²).
+                double g = 4 * (exaggeration * attraction[c] - repulsion[c] / z);
+                // Jacobs' delta-bar-delta: grow a gain while the gradient keeps pushing the same way as the step, shrink it on a reversal.
+                gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
+                update[c] = momentum * update[c] - eta * gains[c] * g;
+                y[c] += update[c];
+            }
+            Center(y);
+            int done = it + 1;
+            if (done % options.ReportEvery == 0 || done == options.Iterations)
+            {
+                history.Add((done, Kl(p, y, tree, options, attraction, repulsion, sumQ)));
+                options.Progress?.Report(new WorkProgress("t-SNE", done, options.Iterations, "iterations"));
+            }
+        }
+        return (y, history[^1].Item2, history);
+    }
+
+    /// <summary>Fills the attraction and (unnormalised) repulsion of every point; returns Z, the sum of 1 / (1 + d²) over all ordered pairs.</summary>
+    static double Forces(SparseAffinities p, double[] y, QuadTree tree, TSneOptions options, double[] attraction, double[] repulsion, double[] sumQ)
+    {
+        int n = y.Length / 2;
+        tree.Build(y);
+        var ranges = Partitioner.Create(0, n, Math.Max(64, n / 64));
+        Parallel.ForEach(ranges, new ParallelOptions { CancellationToken = options.CancellationToken }, range =>
+        {
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                var (rx, ry, q) = tree.Repulsion(i, options.Theta);
+                repulsion[2 * i] = rx; repulsion[2 * i + 1] = ry; sumQ[i] = q;
+                var (ax, ay) = Attraction(p, y, i);
+                attraction[2 * i] = ax; attraction[2 * i + 1] = ay;
+            }
+        });
+        double z = 0;
+        for (int i = 0; i < n; i++) z += sumQ[i];
+        return z;
+    }
+
+    /// <summary>KL(P || Q) over P's entries, with Z from the quadtree at the current positions (as bhtsne reports it).</summary>
+    static double Kl(SparseAffinities p, double[] y, QuadTree tree, TSneOptions options, double[] attraction, double[] repulsion, double[] sumQ)
+    {
+        double z = Forces(p, y, tree, options, attraction, repulsion, sumQ);
+        return SparseKl(p, y, z);
+    }
+
+    /// <summary>KL(P || Q) over P's entries for a given normaliser <paramref name="z"/>.</summary>
+    public static double SparseKl(SparseAffinities p, double[] y, double z)
+    {
+        int n = y.Length / 2;
+        double kl = 0;
+        for (int i = 0; i < n; i++)
+            for (int e = p.RowStart[i]; e < p.RowStart[i + 1]; e++)
+            {
+                double v = p.Values[e];
+                if (v <= 0) continue;
+                int j = p.Columns[e];
+                double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+                double q = 1 / (1 + dx * dx + dy * dy) / z;
+                kl += v * Math.Log(v / Math.Max(q, 1e-300));
+            }
+        return kl;
+    }
+
+    /// <summary>The exact normaliser Z = sum over i != j of 1 / (1 + |y_i - y_j|²) (O(N²), for checking the quadtree's).</summary>
+    public static double ExactZ(double[] y)
+    {
+        int n = y.Length / 2;
+        var rows = new double[n];
+        Parallel.For(0, n, i =>
+        {
+            double s = 0, x0 = y[2 * i], y0 = y[2 * i + 1];
+            for (int j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                double dx = x0 - y[2 * j], dy = y0 - y[2 * j + 1];
+                s += 1 / (1 + dx * dx + dy * dy);
+            }
+            rows[i] = s;
+        });
+        double z = 0;
+        foreach (var r in rows) z += r;
+        return z;
+    }
+
+    static void Center(double[] y)
+    {
+        int n = y.Length / 2;
+        double mx = 0, my = 0;
+        for (int i = 0; i < n; i++) { mx += y[2 * i]; my += y[2 * i + 1]; }
+        mx /= n; my /= n;
+        for (int i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
+    }
+
+    static (double X, double Y) Attraction(SparseAffinities p, double[] y, int i)
+    {
+        double x0 = y[2 * i], y0 = y[2 * i + 1], fx = 0, fy = 0;
+        for (int e = p.RowStart[i]; e < p.RowStart[i + 1]; e++)
+        {
+            int j = p.Columns[e];
+            double dx = x0 - y[2 * j], dy = y0 - y[2 * j + 1];
+            double m = p.Values[e] / (1 + dx * dx + dy * dy);
+            fx += m * dx; fy += m * dy;
+        }
+        return (fx, fy);
+    }
+}
