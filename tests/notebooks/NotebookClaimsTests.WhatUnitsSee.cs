@@ -19,8 +19,8 @@ public sealed partial class NotebookClaimsTests
     {
         var nb = run.Load(UnitsSee);
         // conv1 5x5 padding 2; pool 2; conv2 5x5 padding 2 at jump 2: 5 + 1 + 4·2 = 14, offset −2 − 2·2 = −6.
-        Match(nb, new Regex(@"^relu1: size 5x5, jump 1, offset -2,-2$"));
-        Match(nb, new Regex(@"^relu2: size 14x14, jump 2, offset -6,-6$"));
+        Match(nb, new Regex(@"^relu1: size 5x5, jump 1x1, offset -2,-2$"));
+        Match(nb, new Regex(@"^relu2: size 14x14, jump 2x2, offset -6,-6$"));
     }
 
     [Fact]

@@ -87,7 +87,11 @@ internal sealed class FieldTrace
     void Enter(nn.Module m, Tensor input)
     {
         if (!_calls.TryGetValue(m, out var stack)) _calls[m] = stack = new();
-        stack.Push((Recognise(input), _seen.Count));
+        var field = Recognise(input, out bool seenBefore);
+        // An input made outside any module (preprocessing, a residual sum) is remembered too, so that a padded copy of
+        // it, made later inside a module, is still recognised by its values.
+        if (field is Field f && !seenBefore && input.dim() >= 3) _seen.Add((input.detach().clone(), f));
+        stack.Push((field, _seen.Count));
     }
 
     void Leave(nn.Module m, Tensor input, Tensor output)
@@ -142,14 +146,18 @@ internal sealed class FieldTrace
 
     /// <summary>The field of a tensor seen before (same values), of a padded copy of one, or the largest among the
     /// outputs of its spatial size recorded from <paramref name="start"/> on (then from the beginning).</summary>
-    Field? Recognise(Tensor t, int start = 0)
+    Field? Recognise(Tensor t, int start = 0) => Recognise(t, out _, start);
+
+    Field? Recognise(Tensor t, out bool seenBefore, int start = 0)
     {
+        seenBefore = true;
         if (t.dim() < 3) return _seen.Count > 0 ? _seen[^1].Field with { Global = true } : null;
         for (int i = _seen.Count - 1; i >= 0; i--)
         {
             var (v, f) = _seen[i];
             if (v.shape.SequenceEqual(t.shape) && v.dtype == t.dtype && v.allclose(t, 0, 0)) return f;
         }
+        seenBefore = false;
         long h = t.shape[^2], w = t.shape[^1];
         for (int i = _seen.Count - 1; i >= 0; i--)
         {

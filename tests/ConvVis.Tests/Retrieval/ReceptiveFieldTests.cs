@@ -102,6 +102,32 @@ public class ReceptiveFieldTests
         Assert.Equal((7, 2, 0), (f.SizeY, f.JumpY, f.OffsetY));
     }
 
+    sealed class PadConv : nn.Module<Tensor, Tensor>
+    {
+        public readonly TorchSharp.Modules.Conv2d conv = nn.Conv2d(1, 1, 3);
+        public PadConv() : base(nameof(PadConv)) => RegisterComponents();
+        // Uneven explicit padding before the convolution, as the ONNX importer does for asymmetric pads.
+        public override Tensor forward(Tensor x) => conv.call(nn.functional.pad(x, [1, 2, 1, 2]));
+    }
+
+    sealed class Preprocessed : nn.Module<Tensor, Tensor>
+    {
+        public readonly PadConv inner = new();
+        public Preprocessed() : base(nameof(Preprocessed)) => RegisterComponents();
+        public override Tensor forward(Tensor x) => inner.call(x * 2 + 1);
+    }
+
+    [Fact]
+    public void PaddingOfAPreprocessedInputIsFollowed()
+    {
+        // The padded tensor is recognised inside the preprocessed one, which entered a module: offset −1 (one row on top).
+        using var net = new Preprocessed();
+        var f = ReceptiveField.Of(net, "inner.conv", 1, 1, 12, 12);
+        Assert.Equal((3, 1, -1, -1), (f.SizeY, f.JumpY, f.OffsetY, f.OffsetX));
+        var foot = FieldNets.GradientFootprint(FieldNets.Positive(net), "inner.conv", 12, 12, 1, 4, 4);
+        Assert.Equal((3, 3, 5, 5), (foot.Top, foot.Left, foot.Bottom, foot.Right));
+    }
+
     [Fact]
     public void UnknownLayerNamesTheClosest()
     {
