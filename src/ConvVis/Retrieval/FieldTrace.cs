@@ -78,6 +78,9 @@ internal sealed class FieldTrace
         }
         catch (Exception e) when (e is not NotSupportedException)
         {
+            // A model that wraps errors of its layers (an ONNX graph does) still reports an untraceable layer as such.
+            for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+                if (inner is NotSupportedException unsupported) throw unsupported;
             throw new ArgumentException($"The dry run with an input of shape [{string.Join(", ", shape)}] failed before layer '{layer}' ran: {e.Message} Give the input shape the model expects: ReceptiveField.Of(model, \"{layer}\", N, C, H, W).", nameof(shape), e);
         }
         return trace._result ?? throw new ArgumentException(
