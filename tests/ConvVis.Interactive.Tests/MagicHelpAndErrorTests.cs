@@ -13,7 +13,7 @@ public class MagicHelpAndErrorTests
     public static TheoryData<string, string> MagicsAndHelpFlags()
     {
         var data = new TheoryData<string, string>();
-        foreach (var magic in new[] { "#!filters", "#!summary", "#!capture", "#!sparsity", "#!dead-filters", "#!gradcheck", "#!convvis-fix-torchsharp" })
+        foreach (var magic in new[] { "#!filters", "#!summary", "#!capture", "#!sparsity", "#!dead-filters", "#!top-images", "#!gradcheck", "#!convvis-fix-torchsharp" })
             foreach (var flag in new[] { "-h", "--help" })
                 data.Add(magic, flag);
         return data;

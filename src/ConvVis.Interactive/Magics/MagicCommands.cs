@@ -17,6 +17,7 @@ static class MagicCommands
         Entry<CaptureMagic>(),
         Entry<SparsityMagic>(),
         Entry<DeadFiltersMagic>(),
+        Entry<TopImagesMagic>(),
         Entry<GradCheckMagic>(),
         Entry<FixTorchSharpMagic>(),
     ];
