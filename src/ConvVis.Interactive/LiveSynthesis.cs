@@ -20,20 +20,20 @@ namespace ConvVis.Interactive;
 /// </summary>
 public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<SynthesisSnapshot>, IDisposable
 {
-    readonly DisplayedValue display;
-    readonly string what;
-    readonly Stopwatch clock = Stopwatch.StartNew();
-    long lastUpdateMs = -1000;
-    string progressText = "starting";
-    double? fraction;
-    SynthesisSnapshot? snapshot;
-    bool disposed;
+    readonly DisplayedValue _display;
+    readonly string _what;
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    long _lastUpdateMs = -1000;
+    string _progressText = "starting";
+    double? _fraction;
+    SynthesisSnapshot? _snapshot;
+    bool _disposed;
 
     LiveSynthesis(KernelInvocationContext context, string what)
     {
-        this.what = what;
+        _what = what;
         CancellationToken = context.CancellationToken;
-        display = context.Display(new HtmlString(Render(done: false)), "text/html");
+        _display = context.Display(new HtmlString(Render(done: false)), "text/html");
     }
 
     /// <summary>Shows the display, labelled <paramref name="what"/>, in the running cell.</summary>
@@ -45,13 +45,13 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The last pictures received (null before the first).</summary>
-    public SynthesisSnapshot? LastSnapshot => snapshot;
+    public SynthesisSnapshot? LastSnapshot => _snapshot;
 
     /// <inheritdoc />
     public void Report(WorkProgress value)
     {
-        progressText = value.ToString();
-        fraction = value.Fraction;
+        _progressText = value.ToString();
+        _fraction = value.Fraction;
         Redraw(force: false);
     }
 
@@ -59,7 +59,7 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
     public void Report(SynthesisSnapshot value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        snapshot = value;
+        _snapshot = value;
         // The last snapshot of a run is always drawn, so the display never stops on an older picture.
         Redraw(force: value.Step == value.Steps);
     }
@@ -67,33 +67,33 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
     /// <summary>Replaces the bar by a final line and keeps the last pictures.</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        try { display.Update(new HtmlString(Render(done: true))); }
+        if (_disposed) return;
+        _disposed = true;
+        try { _display.Update(new HtmlString(Render(done: true))); }
         catch (Exception) { } // a display that can no longer be updated must not hide the run's own outcome
     }
 
     void Redraw(bool force)
     {
-        if (!force && clock.ElapsedMilliseconds - lastUpdateMs < 250) return;
-        lastUpdateMs = clock.ElapsedMilliseconds;
-        try { display.Update(new HtmlString(Render(done: false))); }
+        if (!force && _clock.ElapsedMilliseconds - _lastUpdateMs < 250) return;
+        _lastUpdateMs = _clock.ElapsedMilliseconds;
+        try { _display.Update(new HtmlString(Render(done: false))); }
         catch (Exception) { }
     }
 
     string Outcome() =>
         CancellationToken.IsCancellationRequested ? "stopped: the cell was cancelled"
-        : fraction is double f && f < 1 ? $"stopped at {f:P0}"
+        : _fraction is double f && f < 1 ? $"stopped at {f:P0}"
         : "finished";
 
     string Render(bool done)
     {
-        string text = $"{what}: {progressText}, {clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s{(done ? $" ({Outcome()})" : "")}";
-        string bar = done ? "" : fraction is double f
+        string text = $"{_what}: {_progressText}, {_clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s{(done ? $" ({Outcome()})" : "")}";
+        string bar = done ? "" : _fraction is double f
             ? $"<progress value=\"{f.ToString("F3", CultureInfo.InvariantCulture)}\" max=\"1\" style=\"width:240px\"></progress> "
             : "<progress style=\"width:240px\"></progress> ";
         string pictures = "";
-        if (snapshot is { } s)
+        if (_snapshot is { } s)
         {
             string scores = string.Join(", ", s.Scores.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
             pictures = $"<div class=\"convvis-caption\" style=\"color:#555;font:12px sans-serif\">{Html.Escape($"step {s.Step} of {s.Steps}; objective per image: {scores}")}</div>"

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ConvVis.Health;
+using ConvVis.Internal;
 using static TorchSharp.torch;
 
 namespace ConvVis;
@@ -17,7 +18,7 @@ public static class Predictions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         var result = new List<bool>();
-        using var mode = new ModelModeGuard(model);
+        using var mode = ModelStateGuard.ForInference(model, "Remove the registration that makes the model contain itself.");
         using var noGrad = no_grad();
         using var e = data.GetEnumerator();
         while (true)

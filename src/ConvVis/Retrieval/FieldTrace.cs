@@ -1,6 +1,7 @@
 using ConvVis.Capture;
 using ConvVis.Gradients;
 using ConvVis.Health;
+using ConvVis.Internal;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -53,7 +54,7 @@ internal sealed class FieldTrace
         var trace = new FieldTrace(layer, target);
         using var scope = NewDisposeScope();
         using var hooks = new HookSet();
-        using var mode = new ModelModeGuard(model);
+        using var mode = ModelStateGuard.ForInference(model, "Remove the registration that makes the model contain itself.");
         using var noGrad = no_grad();
         var dtype = model.parameters().Select(p => p.dtype).FirstOrDefault(ScalarType.Float32);
         // Random values, so that different tensors almost surely differ and recognising one by its values is safe.

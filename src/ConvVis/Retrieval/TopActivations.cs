@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ConvVis.Capture;
 using ConvVis.Health;
+using ConvVis.Internal;
 using ConvVis.Retrieval;
 using static TorchSharp.torch;
 
@@ -54,7 +55,7 @@ public static class TopActivations
         if (options.MaxChannels is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxChannels, "MaxChannels must be at least 1 (or null for all).");
         var scan = new Scan(layer, channels, options.K, options.Ranking, options.MaxChannels);
         using var hooks = new HookSet();
-        using var mode = new ModelModeGuard(model);
+        using var mode = ModelStateGuard.ForInference(model, "Remove the registration that makes the model contain itself.");
         using var noGrad = no_grad();
         int done = 0;
         long inputs = 0;
