@@ -156,14 +156,16 @@ internal sealed class FieldTrace
     {
         seenBefore = true;
         if (t.dim() < 3) return _seen.Count > 0 ? _seen[^1].Field with { Global = true } : null;
-        for (int i = _seen.Count - 1; i >= 0; i--)
+        // A constant tensor (a dead ReLU's zeros) says nothing about where it came from: skip recognition by value.
+        bool informative = t.numel() > 1 && !t.max().equal(t.min()).item<bool>();
+        for (int i = informative ? _seen.Count - 1 : -1; i >= 0; i--)
         {
             var (v, f) = _seen[i];
             if (v.shape.SequenceEqual(t.shape) && v.dtype == t.dtype && v.allclose(t, 0, 0)) return f;
         }
         seenBefore = false;
         long h = t.shape[^2], w = t.shape[^1];
-        for (int i = _seen.Count - 1; i >= 0; i--)
+        for (int i = informative ? _seen.Count - 1 : -1; i >= 0; i--)
         {
             var (v, f) = _seen[i];
             if (v.dim() != t.dim() || v.dtype != t.dtype || !v.shape.SkipLast(2).SequenceEqual(t.shape.SkipLast(2))) continue;
