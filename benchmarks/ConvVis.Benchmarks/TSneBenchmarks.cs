@@ -17,28 +17,28 @@ namespace ConvVis.Benchmarks;
 [MemoryDiagnoser(false), MinColumn, MedianColumn]
 public class TSneBenchmarks
 {
-    Tensor points5k = null!, points20k = null!;
+    Tensor _points5k = null!, _points20k = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         torch.set_num_threads(1);
-        points20k = TSneBenchmarkPoints.Make(20000);
-        points5k = points20k.narrow(0, 0, 5000).clone();
+        _points20k = TSneBenchmarkPoints.Make(20000);
+        _points5k = _points20k.narrow(0, 0, 5000).clone();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        points5k.Dispose();
-        points20k.Dispose();
+        _points5k.Dispose();
+        _points20k.Dispose();
     }
 
     [Benchmark(Baseline = true)]
-    public double BarnesHut5000() => TSne.Embed(points5k, new TSneOptions { Method = TSneMethod.BarnesHut }).KlDivergence;
+    public double BarnesHut5000() => TSne.Embed(_points5k, new TSneOptions { Method = TSneMethod.BarnesHut }).KlDivergence;
 
     [Benchmark]
-    public double BarnesHut20000() => TSne.Embed(points20k, new TSneOptions { Method = TSneMethod.BarnesHut }).KlDivergence;
+    public double BarnesHut20000() => TSne.Embed(_points20k, new TSneOptions { Method = TSneMethod.BarnesHut }).KlDivergence;
 }
 
 /// <summary>The benchmark's points: N x 50 float64.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ConvVis.Tests.Capture;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -128,38 +127,15 @@ public class ActivationStatsTests
     public void MemoryStaysFlatOver200Batches()
     {
         using var net = new TrainableGreyCnn28(seed: 2);
-        var live = new List<long>();
-        var workingSet = new List<long>();
-        var progress = new SyncProgress(p =>
-        {
-            live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-            if (p.Done >= 60 && p.Done % 10 == 0)
-            {
-                GC.Collect();
-                workingSet.Add(Process.GetCurrentProcess().WorkingSet64);
-            }
-        });
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var probe = new StreamMemoryProbe();
         // Lazily made batches: each is created inside the scan's per-batch scope and freed with it.
         var batches = Enumerable.Range(0, 200).Select(_ => rand(32, 1, 28, 28));
-        var report = ActivationStats.Collect(net, InputBatches.From(batches), new StatsOptions { Progress = progress });
+        var report = ActivationStats.Collect(net, InputBatches.From(batches), new StatsOptions { Progress = probe });
 
-        Assert.Equal(200, live.Count);
-        Assert.Equal(live[9], live[199]);
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        // The allocator warms up over the first ~100 batches, then the working set only fluctuates.
-        // Medians of batches 60-130 and 140-200: a leak of the batch tensors alone (3 MB per batch
-        // with the intermediates) would add > 200 MB.
-        long early = Median(workingSet.Take(8)), late = Median(workingSet.Skip(8));
-        Assert.True(late - early < 60_000_000, $"working set grew by {(late - early) / 1e6:0} MB");
+        // A leak of the batch tensors alone (3 MB per batch with the intermediates) would add > 200 MB.
+        probe.AssertFlat(200, 60_000_000);
         Assert.Equal(200 * 32, report.Inputs);
         Assert.Equal(8, report.Layers.Count); // every leaf layer by default
-    }
-
-    static long Median(IEnumerable<long> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted[sorted.Length / 2];
     }
 
     [Fact]

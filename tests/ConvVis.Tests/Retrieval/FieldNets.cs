@@ -89,8 +89,8 @@ internal static class FieldNets
         public Residual() : base(nameof(Residual))
         {
             stem = nn.Sequential(("conv", nn.Conv2d(1, 2, 3, padding: 1)), ("relu", nn.ReLU()));
-            block1 = new Block(downsample: true, dilation: 1);
-            block2 = new Block(downsample: false, dilation: 2);
+            block1 = new Block(halve: true, dilation: 1);
+            block2 = new Block(halve: false, dilation: 2);
             RegisterComponents();
         }
 
@@ -104,13 +104,13 @@ internal static class FieldNets
         public readonly Conv2d conv2;
         public readonly Conv2d? downsample;
 
-        public Block(bool downsample, int dilation) : base(nameof(Block))
+        public Block(bool halve, int dilation) : base(nameof(Block))
         {
-            int stride = downsample ? 2 : 1;
+            int stride = halve ? 2 : 1;
             conv1 = nn.Conv2d(2, 2, 3, stride: stride, padding: 1);
             relu1 = nn.ReLU();
             conv2 = nn.Conv2d(2, 2, 3, padding: dilation, dilation: dilation);
-            this.downsample = downsample ? nn.Conv2d(2, 2, 1, stride: 2) : null;
+            downsample = halve ? nn.Conv2d(2, 2, 1, stride: 2) : null;
             RegisterComponents();
         }
 

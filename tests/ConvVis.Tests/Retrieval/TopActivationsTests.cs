@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using ConvVis.Tests.Capture;
+using ConvVis.Tests.Fixtures;
 using ConvVis.Tests.Health;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -119,28 +119,13 @@ public class TopActivationsTests
     [Fact]
     public void MemoryStaysFlatOver200Batches()
     {
-        using var net = new SmallCnn(seed: 2);
-        var live = new List<long>();
-        var workingSet = new List<long>();
-        var progress = new SyncProgress(p =>
-        {
-            live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-            if (p.Done >= 60 && p.Done % 10 == 0)
-            {
-                GC.Collect();
-                workingSet.Add(Process.GetCurrentProcess().WorkingSet64);
-            }
-        });
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using var net = new TrainableGreyCnn28(seed: 2);
+        var probe = new StreamMemoryProbe();
         var batches = Enumerable.Range(0, 200).Select(_ => rand(32, 1, 28, 28));
-        var result = TopActivations.Find(net, "relu2", null, InputBatches.From(batches), new TopActivationsOptions { Progress = progress });
+        var result = TopActivations.Find(net, "relu2", null, InputBatches.From(batches), new TopActivationsOptions { Progress = probe });
 
-        Assert.Equal(200, live.Count);
-        Assert.Equal(live[9], live[199]);
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         // 16 units x 9 entries keep at most 144 images of 3 kB; a leak of the batches (100 kB each, plus maps) would add > 60 MB.
-        long early = workingSet.Take(8).Order().ElementAt(4), late = workingSet.Skip(8).Order().ElementAt(3);
-        Assert.True(late - early < 40_000_000, $"working set grew by {(late - early) / 1e6:0} MB");
+        probe.AssertFlat(200, 40_000_000);
         Assert.Equal(6400, result.Inputs);
         Assert.All(result.Units, u => Assert.Equal(9, u.Entries.Count));
     }
