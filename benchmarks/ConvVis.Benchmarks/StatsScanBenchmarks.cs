@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using ConvVis;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ConvVis.Benchmarks;
 
@@ -11,54 +8,13 @@ namespace ConvVis.Benchmarks;
 /// </summary>
 [MemoryDiagnoser(false), MinColumn, MedianColumn]
 [Config(typeof(InProcessConfig))]
-public class StatsScanBenchmarks
+public class StatsScanBenchmarks : SmallCnnScanBenchmarks
 {
-    nn.Module<Tensor, Tensor> _model = null!;
-    List<Tensor> _batches = null!;
-
-    /// <summary>libtorch intra-op threads (0: its default). On a shared, oversubscribed machine 1 gives stable figures.</summary>
-    [Params(1)]
-    public int TorchThreads { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        if (TorchThreads > 0) torch.set_num_threads(TorchThreads);
-        torch.manual_seed(1);
-        _model = nn.Sequential(
-            ("conv1", nn.Conv2d(1, 32, 3, padding: 1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
-            ("conv2", nn.Conv2d(32, 64, 3, padding: 1)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
-            ("flatten", nn.Flatten()), ("fc", nn.Linear(64 * 7 * 7, 10)));
-        _model.eval();
-        _batches = Enumerable.Range(0, 16).Select(_ => rand(64, 1, 28, 28).DetachFromDisposeScope()).ToList();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var b in _batches) b.Dispose();
-        _model.Dispose();
-    }
-
-    /// <summary>The same loop a scan does, without hooks: no_grad, a dispose scope per batch.</summary>
-    [Benchmark(Baseline = true)]
-    public long PlainInference()
-    {
-        long n = 0;
-        using var noGrad = no_grad();
-        foreach (var b in _batches)
-        {
-            using var scope = NewDisposeScope();
-            n += _model.call(b).shape[0];
-        }
-        return n;
-    }
-
     /// <summary>Statistics of the two ReLU layers (the usual sparsity / dead-filter scan).</summary>
     [Benchmark]
-    public long StatsScanReluLayers() => ActivationStats.Collect(_model, _batches, "relu1", "relu2").Inputs;
+    public long StatsScanReluLayers() => ActivationStats.Collect(Model, Batches, "relu1", "relu2").Inputs;
 
     /// <summary>Statistics of every leaf layer.</summary>
     [Benchmark]
-    public long StatsScanAllLayers() => ActivationStats.Collect(_model, _batches).Inputs;
+    public long StatsScanAllLayers() => ActivationStats.Collect(Model, Batches).Inputs;
 }
