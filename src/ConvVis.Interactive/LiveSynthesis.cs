@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
@@ -21,18 +20,14 @@ namespace ConvVis.Interactive;
 public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<SynthesisSnapshot>, IDisposable
 {
     readonly DisplayedValue _display;
-    readonly string _what;
-    readonly Stopwatch _clock = Stopwatch.StartNew();
-    long _lastUpdateMs = -1000;
-    string _progressText = "starting";
-    double? _fraction;
+    readonly ProgressLine _line;
     SynthesisSnapshot? _snapshot;
     bool _disposed;
 
     LiveSynthesis(KernelInvocationContext context, string what)
     {
-        _what = what;
         CancellationToken = context.CancellationToken;
+        _line = new ProgressLine(what, CancellationToken);
         _display = context.Display(new HtmlString(Render(done: false)), "text/html");
     }
 
@@ -50,9 +45,7 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
     /// <inheritdoc />
     public void Report(WorkProgress value)
     {
-        _progressText = value.ToString();
-        _fraction = value.Fraction;
-        Redraw(force: false);
+        if (_line.Report(value)) Redraw();
     }
 
     /// <inheritdoc />
@@ -61,7 +54,7 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
         ArgumentNullException.ThrowIfNull(value);
         _snapshot = value;
         // The last snapshot of a run is always drawn, so the display never stops on an older picture.
-        Redraw(force: value.Step == value.Steps);
+        if (_line.RedrawDue() || value.Step == value.Steps) Redraw();
     }
 
     /// <summary>Replaces the bar by a final line and keeps the last pictures.</summary>
@@ -73,25 +66,14 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
         catch (Exception) { } // a display that can no longer be updated must not hide the run's own outcome
     }
 
-    void Redraw(bool force)
+    void Redraw()
     {
-        if (!force && _clock.ElapsedMilliseconds - _lastUpdateMs < 250) return;
-        _lastUpdateMs = _clock.ElapsedMilliseconds;
         try { _display.Update(new HtmlString(Render(done: false))); }
         catch (Exception) { }
     }
 
-    string Outcome() =>
-        CancellationToken.IsCancellationRequested ? "stopped: the cell was cancelled"
-        : _fraction is double f && f < 1 ? $"stopped at {f:P0}"
-        : "finished";
-
     string Render(bool done)
     {
-        string text = $"{_what}: {_progressText}, {_clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s{(done ? $" ({Outcome()})" : "")}";
-        string bar = done ? "" : _fraction is double f
-            ? $"<progress value=\"{f.ToString("F3", CultureInfo.InvariantCulture)}\" max=\"1\" style=\"width:240px\"></progress> "
-            : "<progress style=\"width:240px\"></progress> ";
         string pictures = "";
         if (_snapshot is { } s)
         {
@@ -99,6 +81,6 @@ public sealed class LiveSynthesis : IProgress<WorkProgress>, IProgress<Synthesis
             pictures = $"<div class=\"convvis-caption\" style=\"color:#555;font:12px sans-serif\">{Html.Escape($"step {s.Step} of {s.Steps}; objective per image: {scores}")}</div>"
                 + SafeHtml.Render(s.Pictures.ToHtml);
         }
-        return $"<div class=\"convvis-live-synthesis\"><div class=\"convvis-progress\" style=\"font-family:sans-serif;font-size:12px\">{bar}{Html.Escape(text)}</div>{pictures}</div>";
+        return $"<div class=\"convvis-live-synthesis\">{_line.ToHtml(done)}{pictures}</div>";
     }
 }

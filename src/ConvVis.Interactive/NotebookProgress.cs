@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
@@ -17,17 +16,13 @@ namespace ConvVis.Interactive;
 public sealed class NotebookProgress : IProgress<WorkProgress>, IDisposable
 {
     readonly DisplayedValue _display;
-    readonly string _what;
-    readonly Stopwatch _clock = Stopwatch.StartNew();
-    long _lastUpdateMs = -1000;
-    string _lastText = "starting";
-    double? _lastFraction;
+    readonly ProgressLine _line;
 
     NotebookProgress(KernelInvocationContext context, string what)
     {
-        _what = what;
         CancellationToken = context.CancellationToken;
-        _display = context.Display(new HtmlString(Render(done: false)), "text/html");
+        _line = new ProgressLine(what, CancellationToken);
+        _display = context.Display(new HtmlString(_line.ToHtml(done: false)), "text/html");
     }
 
     /// <summary>Shows a progress bar labelled <paramref name="what"/> in the running cell.</summary>
@@ -41,32 +36,11 @@ public sealed class NotebookProgress : IProgress<WorkProgress>, IDisposable
     public CancellationToken CancellationToken { get; }
 
     /// <summary>Shows how far the work is (the bar's own label names the work).</summary>
-    public void Report(WorkProgress value) => Update(value.Amount, value.Fraction);
+    public void Report(WorkProgress value)
+    {
+        if (_line.Report(value)) _display.Update(new HtmlString(_line.ToHtml(done: false)));
+    }
 
     /// <summary>Replaces the bar by a final line.</summary>
-    public void Dispose() => _display.Update(new HtmlString(Render(done: true)));
-
-    void Update(string text, double? fraction)
-    {
-        _lastText = text;
-        _lastFraction = fraction;
-        if (_clock.ElapsedMilliseconds - _lastUpdateMs < 250) return;
-        _lastUpdateMs = _clock.ElapsedMilliseconds;
-        _display.Update(new HtmlString(Render(done: false)));
-    }
-
-    /// <summary>How the work ended, as far as the bar can tell: cancelled, cut short, or done.</summary>
-    string Outcome() =>
-        CancellationToken.IsCancellationRequested ? "stopped: the cell was cancelled"
-        : _lastFraction is double f && f < 1 ? $"stopped at {f:P0}"
-        : "finished";
-
-    string Render(bool done)
-    {
-        string text = $"{_what}: {_lastText}, {_clock.Elapsed.TotalSeconds:F1} s{(done ? $" ({Outcome()})" : "")}";
-        string bar = done ? "" : _lastFraction is double f
-            ? $"<progress value=\"{f:F3}\" max=\"1\" style=\"width:240px\"></progress> "
-            : "<progress style=\"width:240px\"></progress> ";
-        return $"<div class=\"convvis-progress\" style=\"font-family:sans-serif;font-size:12px\">{bar}{Html.Escape(text)}</div>";
-    }
+    public void Dispose() => _display.Update(new HtmlString(_line.ToHtml(done: true)));
 }
