@@ -12,8 +12,8 @@ namespace ConvVis.Health;
 /// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and
 /// reduced per (input, channel) map, channels in parallel, in two SIMD passes: the first reads the map
 /// from memory once and gives the counts of zeros and of values at or below the threshold, sum, min,
-/// max and, once the histogram has a range, the map's bins (a vector whose lanes share one bin, as runs
-/// of ReLU zeros and smooth maps do, costs one increment); the second, while the map is still in cache,
+/// max and, once the histogram has a range, the map's bins (counted in per-lane tables, see LaneTables,
+/// about 1.5x faster than one table with a shortcut for vectors whose lanes share a bin); the second, while the map is still in cache,
 /// its centred sum of squares. Doing this with separate torch reductions took 8 full passes plus an
 /// int64 index tensor per layer, several times the cost of the forward pass of a small CNN. A map
 /// that reaches outside the current histogram range (all of the first batch) is un-binned and binned
@@ -95,8 +95,9 @@ internal sealed class LayerAccumulator
         bool canBin = hist.HasRange;
         double rangeLow = hist.Low, rangeHigh = hist.High;
         float binLow = (float)rangeLow, binScale = canBin ? (float)(_bins / (rangeHigh - rangeLow)) : 0;
-        Span<long> sub = _bins <= 512 ? stackalloc long[4 * _bins] : new long[4 * _bins];
-        sub.Clear();
+        int size = LaneTables.Size(_bins);
+        Span<int> tables = size <= LaneTables.StackLimit ? stackalloc int[size] : new int[size];
+        tables.Clear();
         long zeroCount = 0, leCount = 0, activeCount = 0;
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         long count = _values[ch];
@@ -107,11 +108,11 @@ internal sealed class LayerAccumulator
             // Binned optimistically in the same pass (the map is read from memory once); a map that turns out to reach
             // outside the range is un-binned with the very same indices and binned after the range has grown.
             var (sum, mapMin, mapMax, zerosHere, leHere) = canBin
-                ? ScanAndBin(map, _threshold, binLow, binScale, _bins, sub)
+                ? ScanAndBin(map, _threshold, binLow, binScale, _bins, tables)
                 : Scan(map, _threshold);
             if (canBin && !(mapMin >= rangeLow && mapMax <= rangeHigh))
             {
-                Unbin(map, binLow, binScale, _bins, sub);
+                Unbin(map, binLow, binScale, _bins, tables);
                 deferred[s * c + ch] = true;
             }
             else if (!canBin) deferred[s * c + ch] = true;
@@ -129,7 +130,7 @@ internal sealed class LayerAccumulator
             runningM2 += mapM2 + delta * delta * ((double)count * l / total);
             count = total;
         }
-        if (canBin) AddSub(hist.ChannelCounts(ch), sub);
+        if (canBin) LaneTables.AddTo(hist.ChannelCounts(ch), tables, _bins);
         _values[ch] = count;
         _mean[ch] = runningMean;
         _m2[ch] = runningM2;
@@ -191,13 +192,11 @@ internal sealed class LayerAccumulator
     }
 
     /// <summary>
-    /// <see cref="Scan"/> (the same arithmetic in the same order, so the same results) fused with binning into four
-    /// interleaved sub-histograms. A vector whose lanes all fall in one bin (runs of ReLU zeros, smooth maps) costs one
-    /// increment; the others count lane by lane, round-robin over the sub-histograms so that consecutive increments of
-    /// one bin do not wait for each other.
+    /// <see cref="Scan"/> (the same arithmetic in the same order, so the same results) fused with binning into the
+    /// lane tables (see <see cref="LaneTables"/>): two vectors per step, each lane of each counting into its own table.
     /// </summary>
     static (double Sum, float Min, float Max, long Zeros, long AtOrBelow) ScanAndBin(ReadOnlySpan<float> map, float t,
-        float binLow, float binScale, int bins, Span<long> sub)
+        float binLow, float binScale, int bins, Span<int> tables)
     {
         int i = 0;
         double sum = 0;
@@ -213,10 +212,7 @@ internal sealed class LayerAccumulator
             var vzero = Vector<int>.Zero;
             var vle = Vector<int>.Zero;
             var vt = new Vector<float>(t);
-            var vlo = new Vector<float>(binLow);
-            var vscale = new Vector<float>(binScale);
-            var vlast = new Vector<int>(bins - 1);
-            Span<int> lanes = stackalloc int[w];
+            var binner = new LaneTables.Binner(binLow, binScale, bins, tables, stackalloc int[w]);
             for (int k = 0; k < vs.Length; k++)
             {
                 var v = vs[k];
@@ -225,10 +221,7 @@ internal sealed class LayerAccumulator
                 vmax = Vector.Max(vmax, v);
                 vzero -= Vector.Equals(v, Vector<float>.Zero); // a true lane is -1
                 vle -= Vector.LessThanOrEqual(v, vt);
-                var b = BinIndex(v, vlo, vscale, vlast);
-                int first = b.ToScalar();
-                if (Vector.EqualsAll(b, new Vector<int>(first))) sub[first] += w;
-                else CountLanes(b, lanes, bins, sub);
+                binner.Add(v);
             }
             sum = Vector.Sum(vsum);
             for (int k = 0; k < w; k++)
@@ -248,59 +241,26 @@ internal sealed class LayerAccumulator
             hi = Math.Max(hi, v);
             if (v == 0) zeroCount++;
             if (v <= t) leCount++;
-            sub[BinIndex(v, binLow, binScale, bins - 1)]++;
+            tables[LaneTables.BinIndex(v, binLow, binScale, bins - 1)]++;
         }
         return (sum, lo, hi, zeroCount, leCount);
     }
 
     /// <summary>Takes back what <see cref="ScanAndBin"/> or <see cref="BinMap"/> added for <paramref name="map"/> (same indices, so exactly).</summary>
-    static void Unbin(ReadOnlySpan<float> map, float binLow, float binScale, int bins, Span<long> sub)
+    static void Unbin(ReadOnlySpan<float> map, float binLow, float binScale, int bins, Span<int> tables)
     {
-        // Which sub-histogram got an increment does not matter: they are summed.
         int i = 0, w = Vector<float>.Count;
         if (map.Length >= w)
         {
-            var vlo = new Vector<float>(binLow);
-            var vscale = new Vector<float>(binScale);
-            var vlast = new Vector<int>(bins - 1);
             var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
-            Span<int> lanes = stackalloc int[w];
-            for (int k = 0; k < vs.Length; k++)
-            {
-                BinIndex(vs[k], vlo, vscale, vlast).CopyTo(lanes);
-                foreach (int b in lanes) sub[b]--;
-            }
+            var binner = new LaneTables.Binner(binLow, binScale, bins, tables, stackalloc int[w]);
+            for (int k = 0; k < vs.Length; k++) binner.Remove(vs[k]);
             i = vs.Length * w;
         }
-        for (; i < map.Length; i++) sub[BinIndex(map[i], binLow, binScale, bins - 1)]--;
+        for (; i < map.Length; i++) tables[LaneTables.BinIndex(map[i], binLow, binScale, bins - 1)]--;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void CountLanes(Vector<int> b, Span<int> lanes, int bins, Span<long> sub)
-    {
-        b.CopyTo(lanes);
-        for (int j = 0; j < lanes.Length; j += 4)
-        {
-            sub[lanes[j]]++;
-            sub[bins + lanes[j + 1]]++;
-            sub[2 * bins + lanes[j + 2]]++;
-            sub[3 * bins + lanes[j + 3]]++;
-        }
-    }
-
-    /// <summary>floor((v - lo) * scale) clamped to [0, last], lane-wise. NaN lands in bin 0 (its conversion gives int.MinValue).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector<int> BinIndex(Vector<float> v, Vector<float> lo, Vector<float> scale, Vector<int> last) =>
-        Vector.Min(Vector.Max(Vector.ConvertToInt32(Vector.Floor((v - lo) * scale)), Vector<int>.Zero), last);
-
-    /// <summary>The scalar twin of the vector <see cref="BinIndex(Vector{float}, Vector{float}, Vector{float}, Vector{int})"/>. NaN and infinities (which never set the range) land in bin 0 or the clamp.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int BinIndex(float v, float lo, float scale, int last)
-    {
-        int b = float.IsNaN(v) ? 0 : (int)MathF.Floor((v - lo) * scale);
-        return b < 0 ? 0 : b > last ? last : b;
-    }
-
+    /// <summary>The sum of (x - mean)² over the map, in four accumulators so that the additions do not wait for each other.</summary>
     static double CentredSquares(ReadOnlySpan<float> map, float mapMean)
     {
         int i = 0;
@@ -310,13 +270,25 @@ internal sealed class LayerAccumulator
         {
             var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
             var vm = new Vector<float>(mapMean);
-            var acc = Vector<float>.Zero;
-            for (int k = 0; k < vs.Length; k++)
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            int k = 0;
+            for (; k + 3 < vs.Length; k += 4)
+            {
+                var d0 = vs[k] - vm;
+                var d1 = vs[k + 1] - vm;
+                var d2 = vs[k + 2] - vm;
+                var d3 = vs[k + 3] - vm;
+                a0 += d0 * d0;
+                a1 += d1 * d1;
+                a2 += d2 * d2;
+                a3 += d3 * d3;
+            }
+            for (; k < vs.Length; k++)
             {
                 var d = vs[k] - vm;
-                acc += d * d;
+                a0 += d * d;
             }
-            total = Vector.Sum(acc);
+            total = Vector.Sum(a0 + a1 + (a2 + a3));
             i = vs.Length * w;
         }
         for (; i < map.Length; i++)
@@ -331,39 +303,26 @@ internal sealed class LayerAccumulator
     void Bin(ReadOnlySpan<float> data, int ch, int n, int c, int l, bool[] deferred)
     {
         float lo = (float)_histogram!.Low, scale = (float)(_bins / (_histogram.High - _histogram.Low));
-        Span<long> sub = _bins <= 512 ? stackalloc long[4 * _bins] : new long[4 * _bins];
-        sub.Clear();
+        int size = LaneTables.Size(_bins);
+        Span<int> tables = size <= LaneTables.StackLimit ? stackalloc int[size] : new int[size];
+        tables.Clear();
         for (int s = 0; s < n; s++)
-            if (deferred[s * c + ch]) BinMap(data.Slice((s * c + ch) * l, l), lo, scale, _bins, sub);
-        AddSub(_histogram.ChannelCounts(ch), sub);
+            if (deferred[s * c + ch]) BinMap(data.Slice((s * c + ch) * l, l), lo, scale, _bins, tables);
+        LaneTables.AddTo(_histogram.ChannelCounts(ch), tables, _bins);
     }
 
-    /// <summary>Adds one map to the four sub-histograms (the binning half of <see cref="ScanAndBin"/>).</summary>
-    static void BinMap(ReadOnlySpan<float> map, float lo, float scale, int bins, Span<long> sub)
+    /// <summary>Adds one map to the lane tables (the binning half of <see cref="ScanAndBin"/>).</summary>
+    static void BinMap(ReadOnlySpan<float> map, float lo, float scale, int bins, Span<int> tables)
     {
         int i = 0, w = Vector<float>.Count;
         if (map.Length >= w)
         {
-            var vlo = new Vector<float>(lo);
-            var vscale = new Vector<float>(scale);
-            var vlast = new Vector<int>(bins - 1);
             var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
-            Span<int> lanes = stackalloc int[w];
-            for (int k = 0; k < vs.Length; k++)
-            {
-                var b = BinIndex(vs[k], vlo, vscale, vlast);
-                int first = b.ToScalar();
-                if (Vector.EqualsAll(b, new Vector<int>(first))) sub[first] += w;
-                else CountLanes(b, lanes, bins, sub);
-            }
+            var binner = new LaneTables.Binner(lo, scale, bins, tables, stackalloc int[w]);
+            for (int k = 0; k < vs.Length; k++) binner.Add(vs[k]);
             i = vs.Length * w;
         }
-        for (; i < map.Length; i++) sub[BinIndex(map[i], lo, scale, bins - 1)]++;
-    }
-
-    void AddSub(Span<long> counts, ReadOnlySpan<long> sub)
-    {
-        for (int b = 0; b < _bins; b++) counts[b] += sub[b] + sub[_bins + b] + sub[2 * _bins + b] + sub[3 * _bins + b];
+        for (; i < map.Length; i++) tables[LaneTables.BinIndex(map[i], lo, scale, bins - 1)]++;
     }
 
     void Init(int c, long[] shape)
