@@ -212,22 +212,47 @@ internal sealed class LayerAccumulator
             var vzero = Vector<int>.Zero;
             var vle = Vector<int>.Zero;
             var vt = new Vector<float>(t);
-            var binner = new LaneTables.Binner(binLow, binScale, bins, tables, stackalloc int[w]);
-            for (int k = 0; k < vs.Length; k++)
+            var vlo = new Vector<float>(binLow);
+            var vscale = new Vector<float>(binScale);
+            var vlast = new Vector<int>(bins - 1);
+            var first = LaneTables.FirstSetOffsets(bins);
+            var second = LaneTables.SecondSetOffsets(bins);
+            ref int table = ref MemoryMarshal.GetReference(tables);
+            Span<int> lanes = stackalloc int[w];
+            // Two vectors per step, one into each table set (see LaneTables).
+            int k = 0;
+            for (; k + 1 < vs.Length; k += 2)
             {
                 var v = vs[k];
+                var u = vs[k + 1];
                 vsum += v;
                 vmin = Vector.Min(vmin, v);
                 vmax = Vector.Max(vmax, v);
                 vzero -= Vector.Equals(v, Vector<float>.Zero); // a true lane is -1
                 vle -= Vector.LessThanOrEqual(v, vt);
-                binner.Add(v);
+                vsum += u;
+                vmin = Vector.Min(vmin, u);
+                vmax = Vector.Max(vmax, u);
+                vzero -= Vector.Equals(u, Vector<float>.Zero);
+                vle -= Vector.LessThanOrEqual(u, vt);
+                LaneTables.Count(LaneTables.BinIndex(v, vlo, vscale, vlast) + first, lanes, ref table);
+                LaneTables.Count(LaneTables.BinIndex(u, vlo, vscale, vlast) + second, lanes, ref table);
+            }
+            if (k < vs.Length)
+            {
+                var v = vs[k];
+                vsum += v;
+                vmin = Vector.Min(vmin, v);
+                vmax = Vector.Max(vmax, v);
+                vzero -= Vector.Equals(v, Vector<float>.Zero);
+                vle -= Vector.LessThanOrEqual(v, vt);
+                LaneTables.Count(LaneTables.BinIndex(v, vlo, vscale, vlast) + first, lanes, ref table);
             }
             sum = Vector.Sum(vsum);
-            for (int k = 0; k < w; k++)
+            for (int j = 0; j < w; j++)
             {
-                lo = Math.Min(lo, vmin[k]);
-                hi = Math.Max(hi, vmax[k]);
+                lo = Math.Min(lo, vmin[j]);
+                hi = Math.Max(hi, vmax[j]);
             }
             zeroCount = Vector.Sum(vzero);
             leCount = Vector.Sum(vle);
@@ -253,8 +278,7 @@ internal sealed class LayerAccumulator
         if (map.Length >= w)
         {
             var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
-            var binner = new LaneTables.Binner(binLow, binScale, bins, tables, stackalloc int[w]);
-            for (int k = 0; k < vs.Length; k++) binner.Remove(vs[k]);
+            LaneTables.CountAll(vs, binLow, binScale, bins, tables, delta: -1);
             i = vs.Length * w;
         }
         for (; i < map.Length; i++) tables[LaneTables.BinIndex(map[i], binLow, binScale, bins - 1)]--;
@@ -318,8 +342,7 @@ internal sealed class LayerAccumulator
         if (map.Length >= w)
         {
             var vs = MemoryMarshal.Cast<float, Vector<float>>(map);
-            var binner = new LaneTables.Binner(lo, scale, bins, tables, stackalloc int[w]);
-            for (int k = 0; k < vs.Length; k++) binner.Add(vs[k]);
+            LaneTables.CountAll(vs, lo, scale, bins, tables);
             i = vs.Length * w;
         }
         for (; i < map.Length; i++) tables[LaneTables.BinIndex(map[i], lo, scale, bins - 1)]++;
