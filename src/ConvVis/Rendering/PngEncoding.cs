@@ -56,6 +56,20 @@ internal static class PngEncoding
         return Write(grey, width, height, 1, null);
     }
 
+    /// <summary>
+    /// Encodes palette indices (1 per pixel, row-major) as an indexed-colour PNG with <paramref name="palette"/>
+    /// (RGB triples, at most 256): what <see cref="Encode"/> writes for pictures of at most 256 colours.
+    /// </summary>
+    public static byte[] EncodeIndexed(byte[] indices, int width, int height, byte[] palette)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(palette);
+        CheckSize(indices.Length, width, height, 1);
+        if (palette.Length == 0 || palette.Length > 256 * 3 || palette.Length % 3 != 0)
+            throw new ArgumentException($"A PNG palette has 1 to 256 RGB entries (3 to 768 bytes); got {palette.Length} bytes.", nameof(palette));
+        return Write(indices, width, height, 1, palette);
+    }
+
     static void CheckSize(int length, int width, int height, int channels)
     {
         if (width < 1 || height < 1) throw new ArgumentException($"A PNG needs at least 1x1 pixels; got {width}x{height}.");
