@@ -66,6 +66,6 @@ public class PngEncodeBenchmarks
         return stream.ToArray();
     }
 
-    [Benchmark(Description = "PngEncoding (Paeth, zlib level 2)")]
+    [Benchmark(Description = "PngEncoding (Paeth, zlib level 2, run-length strategy)")]
     public byte[] ConvVisPng() => PngEncoding.EncodeGrey(_grey, Side, Side);
 }

@@ -95,9 +95,10 @@ public sealed class Mosaic : TiledPicture
         var canvas = new TileCanvas(shown.Length, columns, w * factor, h * factor, stats.Select(TileMarks.FrameOf).ToArray());
         ReadOnlySpan<float> data = MemoryMarshal.Cast<byte, float>(shownRows.bytes);
         int p = h * w;
+        var painter = new ColormapTileCanvas(canvas, h, w, factor, options.Colormap.Lut);
         for (int i = 0; i < shown.Length; i++)
-            canvas.PaintMapped(i, data.Slice(i * p, p), h, w, factor, scales[i], options.Colormap.Lut);
-        var image = canvas.ToImage();
+            painter.Map(i, data.Slice(i * p, p), scales[i], !stats[i].HasNonFinite);
+        var image = painter.ToImage();
         var rects = canvas.Rects();
 
         var regions = rects.Select((r, i) => new TileRegion(r.X, r.Y, r.W, r.H, stats[i].Describe("channel", SilentLabel),

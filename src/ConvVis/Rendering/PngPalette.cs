@@ -40,20 +40,37 @@ internal static class PngPalette
             indices[p] = (byte)lastIndex;
         }
 
-        // Order by luma (ties by colour) and renumber.
-        var order = Enumerable.Range(0, count).OrderBy(k => Luma(colours[k])).ThenBy(k => colours[k]).ToArray();
+        var order = Order(colours.AsSpan(0, count));
+        var rank = new Dictionary<int, int>(count);
+        for (int n = 0; n < count; n++) rank[order[n]] = n;
         var renumber = new byte[256];
-        var palette = new byte[3 * count];
-        for (int n = 0; n < count; n++)
-        {
-            int c = colours[order[n]];
-            renumber[order[n]] = (byte)n;
-            palette[3 * n] = (byte)(c >> 16);
-            palette[3 * n + 1] = (byte)(c >> 8);
-            palette[3 * n + 2] = (byte)c;
-        }
+        for (int k = 0; k < count; k++) renumber[k] = (byte)rank[colours[k]];
         for (int p = 0; p < indices.Length; p++) indices[p] = renumber[indices[p]];
-        return (indices, palette);
+        return (indices, Bytes(order));
+    }
+
+    /// <summary>
+    /// The palette order of distinct colours (0xRRGGBB): by luma, ties by colour. Painters that know their colours
+    /// (<see cref="ColormapTileCanvas"/>) use it to write the very indices <see cref="TryIndex"/> would find.
+    /// </summary>
+    public static int[] Order(ReadOnlySpan<int> colours)
+    {
+        var order = colours.ToArray();
+        Array.Sort(order, (a, b) => Luma(a) != Luma(b) ? Luma(a).CompareTo(Luma(b)) : a.CompareTo(b));
+        return order;
+    }
+
+    /// <summary>PLTE bytes (3 per entry) of colours 0xRRGGBB.</summary>
+    public static byte[] Bytes(ReadOnlySpan<int> colours)
+    {
+        var palette = new byte[3 * colours.Length];
+        for (int n = 0; n < colours.Length; n++)
+        {
+            palette[3 * n] = (byte)(colours[n] >> 16);
+            palette[3 * n + 1] = (byte)(colours[n] >> 8);
+            palette[3 * n + 2] = (byte)colours[n];
+        }
+        return palette;
     }
 
     static int Luma(int c) => 299 * (c >> 16) + 587 * ((c >> 8) & 0xFF) + 114 * (c & 0xFF);

@@ -56,9 +56,13 @@ internal sealed class TileCanvas
     /// <summary>Largest picture drawn, in pixels (about 6300 x 6300): beyond that a notebook output is unusable anyway.</summary>
     public const long MaxPixels = 40_000_000;
 
-    private readonly byte[] _pixels;
+    private readonly IReadOnlyList<byte[]> _rings;
+    private byte[]? _pixels;
 
-    /// <summary>A canvas for <paramref name="count"/> tiles of <paramref name="tileWidth"/> x <paramref name="tileHeight"/> pixels, rings coloured per tile.</summary>
+    /// <summary>
+    /// A canvas for <paramref name="count"/> tiles of <paramref name="tileWidth"/> x <paramref name="tileHeight"/> pixels, rings coloured per tile.
+    /// The RGB pixels are made on the first paint: a painter of its own (<see cref="ColormapTileCanvas"/>) may use only the geometry.
+    /// </summary>
     public TileCanvas(int count, int columns, int tileWidth, int tileHeight, IReadOnlyList<byte[]> rings)
     {
         if (count < 1) throw new ArgumentException("Nothing to lay out: no tiles.");
@@ -69,15 +73,27 @@ internal sealed class TileCanvas
         TileWidth = tileWidth; TileHeight = tileHeight;
         Width = Columns * (tileWidth + 2 * Margin);
         Height = Rows * (tileHeight + 2 * Margin);
+        _rings = rings;
+    }
+
+    /// <summary>The RGB pixels: white, each tile's cell filled with its ring colour.</summary>
+    private byte[] Rgb => _pixels ?? NewPixels();
+
+    private byte[] NewPixels()
+    {
         _pixels = new byte[Width * Height * 3];
         Fill(0, 0, Width, Height, TileMarks.Background);
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < Count; i++)
         {
-            if (ReferenceEquals(rings[i], TileMarks.Background)) continue;
+            if (ReferenceEquals(_rings[i], TileMarks.Background)) continue;
             var (x, y) = Origin(i);
-            Fill(x - Margin, y - Margin, tileWidth + 2 * Margin, tileHeight + 2 * Margin, rings[i]);
+            Fill(x - Margin, y - Margin, TileWidth + 2 * Margin, TileHeight + 2 * Margin, _rings[i]);
         }
+        return _pixels;
     }
+
+    /// <summary>The ring colour of tile <paramref name="i"/>.</summary>
+    public byte[] Ring(int i) => _rings[i];
 
     public int Count { get; }
     public int Columns { get; }
@@ -95,17 +111,18 @@ internal sealed class TileCanvas
         Enumerable.Range(0, Count).Select(i => { var (x, y) = Origin(i); return (x, y, TileWidth, TileHeight); }).ToArray();
 
     /// <summary>The finished pixels (the canvas must not be painted afterwards).</summary>
-    public RgbImage ToImage() => new(Width, Height, _pixels);
+    public RgbImage ToImage() => new(Width, Height, Rgb);
 
     /// <summary>Paints an h x w map through a colormap table (<see cref="Colormap.Lut"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
     public void PaintMapped(int tile, ReadOnlySpan<float> values, int h, int w, int scale, RowScale rs, byte[] lut)
     {
         var (x0, y0) = Origin(tile);
+        var pixels = Rgb;
         int stride = Width * 3, rowBytes = w * scale * 3;
         for (int y = 0; y < h; y++)
         {
             int start = ((y0 + y * scale) * Width + x0) * 3;
-            var row = _pixels.AsSpan(start, rowBytes);
+            var row = pixels.AsSpan(start, rowBytes);
             var src = values.Slice(y * w, w);
             int o = 0;
             for (int x = 0; x < src.Length; x++)
@@ -114,7 +131,29 @@ internal sealed class TileCanvas
                 byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
                 for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
             }
-            for (int k = 1; k < scale; k++) row.CopyTo(_pixels.AsSpan(start + k * stride, rowBytes));
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+        }
+    }
+
+    /// <summary>Paints an h x w map of colormap table indices (<see cref="Colormap.IndexOf"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
+    public void PaintIndexed(int tile, ReadOnlySpan<ushort> indices, int h, int w, int scale, byte[] lut)
+    {
+        var (x0, y0) = Origin(tile);
+        var pixels = Rgb;
+        int stride = Width * 3, rowBytes = w * scale * 3;
+        for (int y = 0; y < h; y++)
+        {
+            int start = ((y0 + y * scale) * Width + x0) * 3;
+            var row = pixels.AsSpan(start, rowBytes);
+            var src = indices.Slice(y * w, w);
+            int o = 0;
+            for (int x = 0; x < src.Length; x++)
+            {
+                int e = src[x] * 3;
+                byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
+                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
+            }
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
         }
     }
 
@@ -125,11 +164,12 @@ internal sealed class TileCanvas
     public void PaintRgb(int tile, ReadOnlySpan<float> planes, int h, int w, int scale, RowScale rs)
     {
         var (x0, y0) = Origin(tile);
+        var pixels = Rgb;
         int stride = Width * 3, rowBytes = w * scale * 3, plane = h * w;
         for (int y = 0; y < h; y++)
         {
             int start = ((y0 + y * scale) * Width + x0) * 3;
-            var row = _pixels.AsSpan(start, rowBytes);
+            var row = pixels.AsSpan(start, rowBytes);
             int o = 0;
             for (int x = 0; x < w; x++)
             {
@@ -139,7 +179,7 @@ internal sealed class TileCanvas
                 byte r = nan ? (byte)255 : (byte)ri, g = nan ? (byte)0 : (byte)gi, b = nan ? (byte)255 : (byte)bi;
                 for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
             }
-            for (int k = 1; k < scale; k++) row.CopyTo(_pixels.AsSpan(start + k * stride, rowBytes));
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
         }
     }
 
@@ -147,16 +187,17 @@ internal sealed class TileCanvas
     public void PaintPixels(int tile, ReadOnlySpan<byte> rgb, int h, int w, int scale)
     {
         var (x0, y0) = Origin(tile);
+        var pixels = Rgb;
         int stride = Width * 3, rowBytes = w * scale * 3;
         for (int y = 0; y < h; y++)
         {
             int start = ((y0 + y * scale) * Width + x0) * 3;
-            var row = _pixels.AsSpan(start, rowBytes);
+            var row = pixels.AsSpan(start, rowBytes);
             var src = rgb.Slice(y * w * 3, w * 3);
             int o = 0;
             for (int x = 0; x < w; x++)
                 for (int k = 0; k < scale; k++) { src.Slice(x * 3, 3).CopyTo(row.Slice(o, 3)); o += 3; }
-            for (int k = 1; k < scale; k++) row.CopyTo(_pixels.AsSpan(start + k * stride, rowBytes));
+            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
         }
     }
 
@@ -178,9 +219,10 @@ internal sealed class TileCanvas
 
     private void Fill(int x, int y, int w, int h, byte[] c)
     {
-        var first = _pixels.AsSpan((y * Width + x) * 3, w * 3);
+        var pixels = _pixels!;
+        var first = pixels.AsSpan((y * Width + x) * 3, w * 3);
         for (int i = 0; i < w; i++) { first[i * 3] = c[0]; first[i * 3 + 1] = c[1]; first[i * 3 + 2] = c[2]; }
-        for (int r = 1; r < h; r++) first.CopyTo(_pixels.AsSpan(((y + r) * Width + x) * 3, w * 3));
+        for (int r = 1; r < h; r++) first.CopyTo(pixels.AsSpan(((y + r) * Width + x) * 3, w * 3));
     }
 
     /// <summary>Throws a clear message when <paramref name="count"/> tiles of th x tw in <paramref name="columns"/> columns exceed <paramref name="maxPixels"/>.</summary>
