@@ -60,6 +60,10 @@ public class AttributionResNet18Benchmarks
         _gradCam = new GradCam(_model, "layer4");
         _occlusion = new Occlusion(_model) { Window = (56, 56), Stride = (56, 56), BatchSize = 64 };
         _integrated = new IntegratedGradients(_model) { Steps = 16, BatchSize = 32 };
+        // The gradient methods recompute the backward of conv layers whose float32 input gradient is wrong on this
+        // machine in float64, which changes their cost: say which layers (the check runs once per process, as theirs).
+        using var correction = ConvGradientCorrection.Install(_model);
+        Console.WriteLine($"// conv layers with a float64 backward on this machine: {(correction.FaultyLayers.Count == 0 ? "none" : string.Join(", ", correction.FaultyLayers))}");
     }
 
     /// <summary>The floor of the gradient methods: the input gradient of the target scores, max |.| over channels.</summary>
