@@ -26,16 +26,23 @@ public sealed class CaptureResNet18 : Module<Tensor, Tensor>
     /// <summary>Builds the network with freshly initialised weights.</summary>
     public CaptureResNet18() : base("ResNet") => RegisterComponents();
 
+    /// <summary>
+    /// Whether <see cref="forward"/> runs in its own dispose scope (default true). False for <see cref="GradCam"/>: it
+    /// keeps the hooked layer's output, which that scope would dispose when forward returns (a ConvVis bug).
+    /// </summary>
+    public bool OwnDisposeScope { get; init; } = true;
+
     static Sequential Layer(long inplanes, long planes, long stride)
         => Sequential(new Block(inplanes, planes, stride), new Block(planes, planes, 1));
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
+        using var scope = OwnDisposeScope ? NewDisposeScope() : null;
         var y = maxpool.call(relu.call(bn1.call(conv1.call(x))));
         y = layer4.call(layer3.call(layer2.call(layer1.call(y))));
-        return fc.call(flatten.call(avgpool.call(y))).MoveToOuterDisposeScope();
+        var output = fc.call(flatten.call(avgpool.call(y)));
+        return scope is null ? output : output.MoveToOuterDisposeScope();
     }
 
     sealed class Block : Module<Tensor, Tensor>

@@ -2,10 +2,15 @@
 # Runs each C# BenchmarkDotNet benchmark class and its Python twin in alternating rounds on this machine and prints,
 # per job, the median over rounds of each side's median, the spread (min..max of the round medians) and the ratio.
 #
-#   benchmarks/peers/compare.sh [--rounds N] [--quick] [group ...]   groups: stats capture mosaic png (default: all)
+#   benchmarks/peers/compare.sh [--rounds N] [--quick] [group ...]   groups: stats capture mosaic png attribution
+#                                                                    (default: all)
 #
-# --quick: the statistics scan over 2 batches of 16 instead of 8 and at 1 thread instead of 2 (both sides), and C# with
-#          1 warm-up and 3 iterations (on a busy machine one 2-thread pass of 8 batches can take minutes).
+# --quick: the statistics scan over 2 batches of 16 instead of 8 and at 1 thread instead of 2 (both sides), attribution
+#          on 2 images instead of 8, and C# with 1 warm-up and 3 iterations (on a busy machine one 2-thread pass of 8
+#          batches can take minutes).
+# attribution: AttributionResNet18Benchmarks and attribution.py, ResNet-18 on 8 images at 224, 2 threads, saliency,
+#          guided backprop, Grad-CAM, occlusion and integrated gradients against one forward + backward (a few minutes
+#          per round on a quiet machine).
 # C#: BenchmarkDotNet --job short, in process, OMP_NUM_THREADS=1 (each class sets its own libtorch threads).
 # Python: Debian's /usr/bin/python3 with python3-torch, python3-torchvision, python3-pil only.
 # Results of every round go to benchmarks/peers/results/<date>.tsv as well.
@@ -18,12 +23,12 @@ quick=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
-    --quick) export CONVVIS_STATS_BATCHES=2 CONVVIS_STATS_THREADS=1; quick=(--warmupCount 1 --iterationCount 3); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --quick) export CONVVIS_STATS_BATCHES=2 CONVVIS_STATS_THREADS=1 CONVVIS_ATTRIBUTION_IMAGES=2; quick=(--warmupCount 1 --iterationCount 3); shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) groups+=("$1"); shift ;;
   esac
 done
-[ ${#groups[@]} -gt 0 ] || groups=(stats capture mosaic png)
+[ ${#groups[@]} -gt 0 ] || groups=(stats capture mosaic png attribution)
 python=/usr/bin/python3
 export OMP_NUM_THREADS=1
 
@@ -69,9 +74,10 @@ for r in $(seq 1 "$rounds"); do
                run_py "$r" "capture/Threads=2/" capture.py --threads 2 ;;
       mosaic)  run_cs "$r" MosaicBenchmarks; run_py "$r" "" mosaic.py --job mosaic ;;
       png)     run_cs "$r" PngEncodeBenchmarks; run_py "$r" "" mosaic.py --job png ;;
+      attribution) run_cs "$r" AttributionResNet18Benchmarks; run_py "$r" "attribution/" attribution.py --threads 2 ;;
       *) echo "unknown group $g" >&2; exit 2 ;;
     esac
   done
 done
 
-"$python" "$here/summarize.py" "$out" "${CONVVIS_STATS_THREADS:-2}" "${CONVVIS_STATS_BATCHES:-8}"
+"$python" "$here/summarize.py" "$out" "${CONVVIS_STATS_THREADS:-2}" "${CONVVIS_STATS_BATCHES:-8}" "${CONVVIS_ATTRIBUTION_IMAGES:-8}"

@@ -1,8 +1,17 @@
-"""Summarises a compare.sh results file: summarize.py results/<date>.tsv [stats threads] [stats batches]."""
+"""Summarises a compare.sh results file: summarize.py results/<date>.tsv [stats threads] [stats batches] [attribution images]."""
 import csv, statistics, sys
 st = sys.argv[2] if len(sys.argv) > 2 else "2"
 sb = sys.argv[3] if len(sys.argv) > 3 else "8"
+ai = sys.argv[4] if len(sys.argv) > 4 else "8"
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+ATTRIBUTION = [  # (row, job: the C# method's name and the Python twin's)
+    ("forward + backward", "ForwardBackward"),
+    ("saliency", "Saliency"),
+    ("guided backprop", "GuidedBackprop"),
+    ("Grad-CAM (layer4)", "GradCam"),
+    ("occlusion, 56x56 window, stride 56", "Occlusion"),
+    ("integrated gradients, 16 steps", "IntegratedGradients"),
+]
 def series(side, job):
     return [float(r["median_ms"]) for r in rows if r["side"] == side and r["job"] == job]
 pairs = [  # (row, C# job, Python job)
@@ -15,7 +24,7 @@ pairs = [  # (row, C# job, Python job)
     ("same, capturing every leaf, 2 threads", "ForwardCapturingEveryLeaf/Threads=2", "capture/Threads=2/capture"),
     ("mosaic [256,56,56] -> HTML (Python: make_grid + PIL PNG + base64)", "MosaicToHtml", "mosaic"),
     ("PNG encode 912x912 grey (Python: PIL)", "ConvVisPng", "png"),
-]
+] + [(f"ResNet-18, {ai} images at 224, 2 threads: {name}", f"{job}/Threads=2", f"attribution/{job}") for name, job in ATTRIBUTION]
 def fmt(v):
     return f"{statistics.median(v):.1f} ({min(v):.1f}-{max(v):.1f})" if v else "-"
 print(f"\n| job | C# ms, median (range over rounds) | Python ms | C# / Python |\n|---|---|---|---|")
@@ -36,7 +45,9 @@ inner = [
     ("Python scan/plain throughput, ReLU layers", "py", "stats/plain", "stats/relu", True),
     ("Python capture/plain, 2 threads", "py", "capture/Threads=2/capture", "capture/Threads=2/plain", False),
     ("C# PNG: ImageSharp / ConvVis", "cs", "ImageSharpPng", "ConvVisPng", False),
-]
+] + [(f"{lang} {name} / forward + backward", side, prefix + job + suffix, prefix + "ForwardBackward" + suffix, False)
+     for lang, side, prefix, suffix in (("C#", "cs", "", "/Threads=2"), ("Python", "py", "attribution/", ""))
+     for name, job in ATTRIBUTION[1:]]
 print("\n| ratio within one run | median | range |\n|---|---|---|")
 for name, side, num, den, _ in inner:
     v = ratios(side, num, den)
