@@ -44,26 +44,32 @@ public sealed class GradCam : AttributionMethod
     internal Tensor LowResolution(Tensor x, AttributionTarget target, AttributionContext context)
     {
         var layer = LayerLookup.Find(Model, Layer);
+        // The layer's output as a graph leaf, owned here and in no dispose scope: a model whose forward opens its own
+        // scope would free it on return (see KeptOutput).
         Tensor? activation = null;
         var hook = layer.register_forward_hook((_, _, output) =>
         {
-            activation = output.detach().requires_grad_(true);
+            activation = output.detach().requires_grad_(true).DetachFromDisposeScope();
             return activation.clone();
         });
-        Tensor scores;
-        try { scores = Objective.Scores(Model, x.detach(), target); }
-        finally { hook.remove(); }
-        if (activation is null)
-            throw new InvalidOperationException($"Layer '{Layer}' did not run through call() during the forward pass (a module run with forward() fires no hooks); pick a layer the model calls with call().");
-        if (activation.dim() != 4)
-            throw new ArgumentException($"Grad-CAM needs a convolutional layer output [N, K, h, w]; layer '{Layer}' gives [{string.Join(", ", activation.shape)}].");
-        var grads = torch.autograd.grad([scores.sum()], [activation], allow_unused: true);
-        if (grads.Count == 0 || grads[0].IsInvalid)
-            throw new InvalidOperationException($"The target ({target}) does not depend on layer '{Layer}' (e.g. a unit of an earlier layer), so Grad-CAM has no gradient there.");
-        var alpha = grads[0].mean([2L, 3L], keepdim: true);           // [N, K, 1, 1]
-        var cam = (alpha * activation.detach()).sum(1, keepdim: true).relu();
-        context.TargetScores = Objective.ToArray(scores);
-        return cam;
+        try
+        {
+            Tensor scores;
+            try { scores = Objective.Scores(Model, x.detach(), target); }
+            finally { hook.remove(); }
+            if (activation is null)
+                throw new InvalidOperationException($"Layer '{Layer}' did not run through call() during the forward pass (a module run with forward() fires no hooks); pick a layer the model calls with call().");
+            if (activation.dim() != 4)
+                throw new ArgumentException($"Grad-CAM needs a convolutional layer output [N, K, h, w]; layer '{Layer}' gives [{string.Join(", ", activation.shape)}].");
+            var grads = torch.autograd.grad([scores.sum()], [activation], allow_unused: true);
+            if (grads.Count == 0 || grads[0].IsInvalid)
+                throw new InvalidOperationException($"The target ({target}) does not depend on layer '{Layer}' (e.g. a unit of an earlier layer), so Grad-CAM has no gradient there.");
+            var alpha = grads[0].mean([2L, 3L], keepdim: true);           // [N, K, 1, 1]
+            var cam = (alpha * activation.detach()).sum(1, keepdim: true).relu();
+            context.TargetScores = Objective.ToArray(scores);
+            return cam;
+        }
+        finally { activation?.Dispose(); }
     }
 
     internal static Tensor UpsampleTo(Tensor cam, Tensor x)

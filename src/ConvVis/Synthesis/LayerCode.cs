@@ -20,12 +20,12 @@ internal static class LayerCode
         Tensor? code = null;
         var hook = module.register_forward_hook((_, _, output) =>
         {
-            code = output;
+            code = KeptOutput.Keep(output);
             throw new Reached();
         });
         try { model.call(x); }
         catch (Reached) { }
         finally { hook.remove(); }
-        return code ?? throw new InvalidOperationException($"Layer '{layer}' did not run through call() during the forward pass (a module run with forward() fires no hooks), so its output cannot be used.");
+        return code is not null ? KeptOutput.Adopt(code) : throw new InvalidOperationException($"Layer '{layer}' did not run through call() during the forward pass (a module run with forward() fires no hooks), so its output cannot be used.");
     }
 }

@@ -38,11 +38,15 @@ internal static class Objective
         // (ReLU(inplace: true)) cannot overwrite the activation we take the objective from.
         var hook = layer.register_forward_hook((_, _, output) =>
         {
-            activation = output;
+            activation = KeptOutput.Keep(output);
             return output.clone();
         });
         try { model.call(x); }
-        finally { hook.remove(); }
+        finally
+        {
+            hook.remove();
+            if (activation is not null) activation = KeptOutput.Adopt(activation);
+        }
         if (activation is null)
             throw new InvalidOperationException($"Layer '{target.Layer}' did not run through call() during the forward pass (a module run with forward() fires no hooks), so its unit cannot be the target.");
         return UnitScore(activation, target);
