@@ -5,6 +5,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT=1
 # Playwright must never fetch a browser of its own: the tests drive Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# libtorch 2.10's oneDNN misbehaves on some x86 CPUs (AMD EPYC with AVX-512): float32 conv input gradients come out
+# wrong (see ConvGradientFault), and on a Zen 5 VM that hides its cache sizes the AVX2/AVX-512 brgemm conv backward
+# kills the process (SIGFPE in brg_blocking_t::est_eff_1x1; seen in TorchvisionExportTests). Capping oneDNN at AVX,
+# the remedy ConvVis itself gives users, makes every machine run the same kernels, so the tests and notebooks behave the
+# same on every CPU; the fault's own code paths are tested with the correction forced on. It must be set before the
+# process starts (libtorch reads it with getenv); a value already set is kept.
+export DNNL_MAX_CPU_ISA="${DNNL_MAX_CPU_ISA:-AVX}"
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
