@@ -66,11 +66,15 @@ internal static class BarnesHutTSne
     {
         int n = y.Length / 2;
         tree.Build(y);
+        // Points in the tree's Z-order: consecutive points are neighbours on the map, so their traversals open the same
+        // cells and the chunk's records stay in cache. Each point's results go to its own slots.
+        var order = tree.Order;
         var ranges = Partitioner.Create(0, n, Math.Max(64, n / 64));
         Parallel.ForEach(ranges, new ParallelOptions { CancellationToken = options.CancellationToken }, range =>
         {
-            for (int i = range.Item1; i < range.Item2; i++)
+            for (int r = range.Item1; r < range.Item2; r++)
             {
+                int i = order[r];
                 var (rx, ry, q) = tree.Repulsion(i, options.Theta);
                 repulsion[2 * i] = rx; repulsion[2 * i + 1] = ry; sumQ[i] = q;
                 var (ax, ay) = Attraction(p, y, i);
@@ -137,7 +141,7 @@ internal static class BarnesHutTSne
         for (int i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
     }
 
-    static (double X, double Y) Attraction(SparseAffinities p, double[] y, int i)
+    internal static (double X, double Y) Attraction(SparseAffinities p, double[] y, int i)
     {
         double x0 = y[2 * i], y0 = y[2 * i + 1], fx = 0, fy = 0;
         for (int e = p.RowStart[i]; e < p.RowStart[i + 1]; e++)
