@@ -38,6 +38,7 @@ internal sealed class QuadTree
     Node[] _nodes = new Node[64];
     int _nodeCount;
     int[] _order = [];
+    /// <summary>Each point's leaf while inserting: a cell index, then (in <see cref="SortPoints"/>) a preorder index.</summary>
     int[] _leafOf = [];
     int[] _leafStart = [];
     double[] _xy = [];
@@ -67,10 +68,16 @@ internal sealed class QuadTree
         _rootY = (minY + maxY) / 2;
         _cellCount = 0;
         NewCell();
-        for (int i = 0; i < n; i++) Insert(i);
+        if (_leafOf.Length != n) _leafOf = new int[n];
+        // Inserting in the last build's order (a Z-order of the map one step ago) walks the cells of neighbouring points
+        // one after the other, so the cells being filled stay in cache; the first build goes by index.
+        if (_order.Length == n)
+            foreach (int i in _order) Insert(i);
+        else
+            for (int i = 0; i < n; i++) Insert(i);
         _nodeCount = 0;
         if (_nodes.Length < _cellCount) _nodes = new Node[_cellCount];
-        Lay(0, _rootHalf);
+        Lay(0, _rootHalf, 0);
         SortPoints(n);
     }
 
@@ -101,6 +108,7 @@ internal sealed class QuadTree
                 if (c.Count == 0)
                 {
                     c.Point = i; c.Count = 1; c.SumX = x; c.SumY = y;
+                    _leafOf[i] = cell;
                     return;
                 }
                 int rep = c.Point;
@@ -108,6 +116,7 @@ internal sealed class QuadTree
                 if ((px == x && py == y) || depth >= MaxDepth)
                 {
                     c.Count++; c.SumX += x; c.SumY += y;
+                    _leafOf[i] = cell;
                     return;
                 }
                 // Split the leaf and move its body (one point, or a group of identical ones) into the right child.
@@ -115,8 +124,11 @@ internal sealed class QuadTree
                 NewCell(); NewCell(); NewCell();
                 c = ref _cells[cell];
                 c.Child = first;
-                ref var moved = ref _cells[first + Quadrant(px, py, cx, cy)];
+                int to = first + Quadrant(px, py, cx, cy);
+                ref var moved = ref _cells[to];
                 moved.Count = c.Count; moved.SumX = c.SumX; moved.SumY = c.SumY; moved.Point = rep;
+                // The other copies of rep, if any, still name this cell as their leaf: SortPoints walks them down.
+                _leafOf[rep] = to;
                 c.Point = -1;
             }
             c.Count++; c.SumX += x; c.SumY += y;
@@ -131,7 +143,7 @@ internal sealed class QuadTree
     /// Writes cell <paramref name="cell"/> and its non-empty descendants in preorder, children from the last quadrant
     /// to the first (the order in which a stack of the four children pops them), so sums come out in that order.
     /// </summary>
-    void Lay(int cell, double half)
+    void Lay(int cell, double half, int depth)
     {
         ref var c = ref _cells[cell];
         int node = _nodeCount++;
@@ -140,35 +152,52 @@ internal sealed class QuadTree
         _nodes[node] = new Node { X = c.SumX / c.Count, Y = c.SumY / c.Count, Width2 = w * w, Count = c.Count };
         int first = c.Child;
         if (first >= 0)
+        {
             for (int q = 3; q >= 0; q--)
-                if (_cells[first + q].Count > 0) Lay(first + q, half / 2);
+                if (_cells[first + q].Count > 0) Lay(first + q, half / 2, depth + 1);
+        }
+        else if (depth < MaxDepth)
+        {
+            // A leaf above the depth limit holds one point or copies of one: its centre is that point exactly (a sum of
+            // copies divided by their count can miss it by an ulp), so a member finds itself at distance 0 and leaves itself out.
+            _nodes[node].X = _xy[2 * c.Point];
+            _nodes[node].Y = _xy[2 * c.Point + 1];
+        }
         _nodes[node].Next = _nodeCount;
     }
 
-    /// <summary>Fills <see cref="Order"/>: each point's leaf (found by descending again), then a counting sort by the leaf's preorder index.</summary>
+    /// <summary>Fills <see cref="Order"/>: a counting sort of the points by the preorder index of their leaf.</summary>
     void SortPoints(int n)
     {
-        if (_order.Length != n) { _order = new int[n]; _leafOf = new int[n]; }
+        if (_order.Length != n) _order = new int[n];
         if (_leafStart.Length < _nodeCount + 1) _leafStart = new int[_cells.Length + 1];
         var start = _leafStart;
         Array.Clear(start, 0, _nodeCount + 1);
         for (int i = 0; i < n; i++)
         {
-            double x = _xy[2 * i], y = _xy[2 * i + 1], cx = _rootX, cy = _rootY, half = _rootHalf;
-            int cell = 0;
-            while (_cells[cell].Child >= 0)
-            {
-                int q = Quadrant(x, y, cx, cy);
-                cell = _cells[cell].Child + q;
-                half /= 2;
-                (cx, cy) = ChildCentre(q, cx, cy, half);
-            }
+            int cell = _leafOf[i];
+            // A copy of a point whose group was moved down by a later split: find its leaf from the root.
+            if (_cells[cell].Child >= 0) cell = Descend(i);
             int leaf = _cells[cell].Preorder;
             _leafOf[i] = leaf;
             start[leaf + 1]++;
         }
         for (int v = 0; v < _nodeCount; v++) start[v + 1] += start[v];
         for (int i = 0; i < n; i++) _order[start[_leafOf[i]]++] = i;
+    }
+
+    int Descend(int i)
+    {
+        double x = _xy[2 * i], y = _xy[2 * i + 1], cx = _rootX, cy = _rootY, half = _rootHalf;
+        int cell = 0;
+        while (_cells[cell].Child >= 0)
+        {
+            int q = Quadrant(x, y, cx, cy);
+            cell = _cells[cell].Child + q;
+            half /= 2;
+            (cx, cy) = ChildCentre(q, cx, cy, half);
+        }
+        return cell;
     }
 
     /// <summary>
