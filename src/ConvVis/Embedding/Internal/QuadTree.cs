@@ -14,7 +14,7 @@ internal sealed class QuadTree
     /// <summary>Points closer than a cell this deep are kept together as one body (identical points would otherwise split forever).</summary>
     const int MaxDepth = 48;
 
-    /// <summary>A cell while inserting: sums of its points, its first of four children (or -1), one of its points.</summary>
+    /// <summary>A cell while inserting: sums of its points, its first of four children (or -1), one of its points, and its record's index once laid out.</summary>
     [StructLayout(LayoutKind.Sequential)]
     struct Cell
     {
@@ -45,7 +45,7 @@ internal sealed class QuadTree
     double _rootX, _rootY, _rootHalf;
 
     /// <summary>
-    /// The points in the order their leaves appear in the tree (a Z-order curve over the map), so that consecutive
+    /// The points in the order their leaves appear in the tree (a Z-order curve over the map, walked from the last quadrant), so that consecutive
     /// points are close and their traversals read the same records. Points sharing a leaf keep index order. Read only.
     /// </summary>
     public int[] Order => _order;
