@@ -46,6 +46,65 @@ public class BarnesHutTests
     }
 
     [Fact]
+    public void PreorderTreeGivesTheTextbookBarnesHutForcesAndVisitsPointsInZOrder()
+    {
+        int n = 400;
+        var y = RandomMap(n, 2);
+        // A group of five identical points, so leaves with several bodies are covered too.
+        for (int i = 1; i < 5; i++) { y[2 * (10 + i)] = y[20]; y[2 * (10 + i) + 1] = y[21]; }
+        var tree = new QuadTree();
+        tree.Build(y);
+        foreach (double theta in new[] { 0.5, 1.0 })
+            for (int i = 0; i < n; i++)
+            {
+                var expected = ReferenceRepulsion(y, i, theta);
+                var got = tree.Repulsion(i, theta);
+                Assert.Equal(expected.Fx, got.Fx, 1e-12 * (1 + Math.Abs(expected.Fx)));
+                Assert.Equal(expected.Fy, got.Fy, 1e-12 * (1 + Math.Abs(expected.Fy)));
+                Assert.Equal(expected.SumQ, got.SumQ, 1e-12 * expected.SumQ);
+            }
+
+        // The visiting order is a permutation whose consecutive points are near each other on the map.
+        var order = tree.Order;
+        Assert.Equal(Enumerable.Range(0, n), order.Order());
+        double Step(IReadOnlyList<int> o) => Enumerable.Range(1, n - 1).Average(r =>
+            Math.Sqrt(Math.Pow(y[2 * o[r]] - y[2 * o[r - 1]], 2) + Math.Pow(y[2 * o[r] + 1] - y[2 * o[r - 1] + 1], 2)));
+        double zStep = Step(order), indexStep = Step(Enumerable.Range(0, n).ToArray());
+        Assert.True(zStep < indexStep / 4, $"mean step along the order {zStep} vs by index {indexStep}");
+    }
+
+    /// <summary>Barnes-Hut by the book, recursing over lists of points: the same cells, criterion and leaf rule as the quadtree.</summary>
+    static (double Fx, double Fy, double SumQ) ReferenceRepulsion(double[] y, int i, double theta)
+    {
+        int n = y.Length / 2;
+        var xs = Enumerable.Range(0, n).Select(j => y[2 * j]).ToArray();
+        var ys = Enumerable.Range(0, n).Select(j => y[2 * j + 1]).ToArray();
+        double half = Math.Max(xs.Max() - xs.Min(), ys.Max() - ys.Min()) / 2 * (1 + 1e-6) + 1e-12;
+        double fx = 0, fy = 0, sumQ = 0;
+        void Visit(List<int> points, double cx, double cy, double h)
+        {
+            if (points.Count == 0) return;
+            double mx = points.Sum(j => xs[j]) / points.Count, my = points.Sum(j => ys[j]) / points.Count;
+            double dx = xs[i] - mx, dy = ys[i] - my, d2 = dx * dx + dy * dy;
+            bool leaf = points.All(j => xs[j] == xs[points[0]] && ys[j] == ys[points[0]]);
+            if (leaf || 4 * h * h < theta * theta * d2)
+            {
+                int c = leaf && points.Contains(i) ? points.Count - 1 : points.Count;
+                double q = 1 / (1 + d2);
+                sumQ += c * q; fx += c * q * q * dx; fy += c * q * q * dy;
+                return;
+            }
+            for (int quadrant = 0; quadrant < 4; quadrant++)
+            {
+                bool right = (quadrant & 1) == 1, top = (quadrant & 2) == 2;
+                Visit(points.Where(j => xs[j] >= cx == right && ys[j] >= cy == top).ToList(), right ? cx + h / 2 : cx - h / 2, top ? cy + h / 2 : cy - h / 2, h / 2);
+            }
+        }
+        Visit(Enumerable.Range(0, n).ToList(), (xs.Min() + xs.Max()) / 2, (ys.Min() + ys.Max()) / 2, half);
+        return (fx, fy, sumQ);
+    }
+
+    [Fact]
     public void SparseAffinitiesAreSymmetricAndEqualExactOnesWithAllNeighbours()
     {
         var (x, _) = GaussianClusters.Make(3, 12, 5);

@@ -19,14 +19,16 @@ internal static class NearestNeighbors
         var index = new int[(long)n * k];
         var dist = new double[(long)n * k];
         int take = Math.Min(n, k + 1);
-        var sq = x.pow(2).sum(1);
+        var sqRow = x.pow(2).sum(1).unsqueeze(0);
+        var xt = x.t();
         for (int start = 0; start < n; start += Block)
         {
             token.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int rows = Math.Min(Block, n - start);
-            var xb = x.narrow(0, start, rows);
-            var d2 = sq.narrow(0, start, rows).unsqueeze(1) + sq.unsqueeze(0) - 2 * xb.mm(x.t());
+            // |b|² - 2ab ranks row a's candidates as |a - b|² does (|a|² is the same along the row); one fused
+            // matrix product writes it, where three broadcast sums over the block took three times as long as the product.
+            var d2 = addmm(sqRow, x.narrow(0, start, rows), xt, beta: 1, alpha: -2);
             var (_, nearest) = d2.topk(take, dim: 1, largest: false, sorted: true);
             var candidates = MemoryMarshal.Cast<byte, long>(nearest.contiguous().bytes).ToArray();
             Parallel.For(0, rows, r =>
