@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using ConvVis;
+using static TorchSharp.torch;
+
+namespace ConvVis.Benchmarks;
+
+/// <summary>
+/// <c>scan-rounds [rounds] [batches] [threads]</c>: the statistics rows of <see cref="StatsScanResNet18Benchmarks"/> measured
+/// in interleaved rounds (plain inference, the ReLU-layer scan, the every-leaf scan, one after the other in each round),
+/// printing each round's two ratios and their medians. Why not only BenchmarkDotNet: it runs all iterations of one case
+/// before the next, and on this shared VM the plain forward's speed drifted by up to 40 % between cases minutes apart
+/// (5.5 s and 7.9 s for the same 8 batches), which moved the ratios more than the scan costs; a ratio taken within one
+/// round cancels that drift.
+/// </summary>
+public static class StatsScanRounds
+{
+    public static void Run(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 7;
+        int batches = args.Length > 1 ? int.Parse(args[1]) : 8;
+        int threads = args.Length > 2 ? int.Parse(args[2]) : 2;
+        Environment.SetEnvironmentVariable("CONVVIS_STATS_BATCHES", batches.ToString());
+        var bench = new StatsScanResNet18Benchmarks { Threads = threads };
+        bench.Setup();
+        try
+        {
+            bench.PlainInference();
+            bench.StatsScanReluLayers();
+            bench.StatsScanAllLayers();
+            Console.WriteLine($"# {batches} batches of 16 at 224, {threads} threads, {rounds} rounds; times in ms");
+            Console.WriteLine("round\tplain\trelu_scan\tall_scan\trelu/plain\tall/plain");
+            var relu = new List<double>();
+            var all = new List<double>();
+            for (int r = 1; r <= rounds; r++)
+            {
+                double plain = Time(() => bench.PlainInference());
+                double reluScan = Time(() => bench.StatsScanReluLayers());
+                double allScan = Time(() => bench.StatsScanAllLayers());
+                relu.Add(reluScan / plain);
+                all.Add(allScan / plain);
+                Console.WriteLine($"{r}\t{plain:F0}\t{reluScan:F0}\t{allScan:F0}\t{relu[^1]:F3}\t{all[^1]:F3}");
+            }
+            Console.WriteLine($"median time ratio: ReLU layers {Median(relu):F3} (throughput {1 / Median(relu):F3}), every leaf {Median(all):F3} (throughput {1 / Median(all):F3})");
+            Console.WriteLine($"range: ReLU layers {relu.Min():F3}..{relu.Max():F3}, every leaf {all.Min():F3}..{all.Max():F3}");
+        }
+        finally { bench.Cleanup(); }
+    }
+
+    static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
