@@ -116,45 +116,37 @@ internal sealed class TileCanvas
     /// <summary>Paints an h x w map through a colormap table (<see cref="Colormap.Lut"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
     public void PaintMapped(int tile, ReadOnlySpan<float> values, int h, int w, int scale, RowScale rs, byte[] lut)
     {
-        var (x0, y0) = Origin(tile);
-        var pixels = Rgb;
-        int stride = Width * 3, rowBytes = w * scale * 3;
+        Span<ushort> indices = w <= 1024 ? stackalloc ushort[w] : new ushort[w];
         for (int y = 0; y < h; y++)
         {
-            int start = ((y0 + y * scale) * Width + x0) * 3;
-            var row = pixels.AsSpan(start, rowBytes);
             var src = values.Slice(y * w, w);
-            int o = 0;
-            for (int x = 0; x < src.Length; x++)
-            {
-                int e = Colormap.IndexOf(rs.Apply(src[x])) * 3;
-                byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
-                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
-            }
-            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+            for (int x = 0; x < w; x++) indices[x] = (ushort)Colormap.IndexOf(rs.Apply(src[x]));
+            PaintIndexedRow(tile, y, indices, scale, lut);
         }
     }
 
     /// <summary>Paints an h x w map of colormap table indices (<see cref="Colormap.IndexOf"/>, NaN entry included), upscaled by <paramref name="scale"/>.</summary>
     public void PaintIndexed(int tile, ReadOnlySpan<ushort> indices, int h, int w, int scale, byte[] lut)
     {
+        for (int y = 0; y < h; y++) PaintIndexedRow(tile, y, indices.Slice(y * w, w), scale, lut);
+    }
+
+    /// <summary>Row <paramref name="y"/> of a tile from colormap table indices, each pixel repeated <paramref name="scale"/> times across and down.</summary>
+    void PaintIndexedRow(int tile, int y, ReadOnlySpan<ushort> indices, int scale, byte[] lut)
+    {
         var (x0, y0) = Origin(tile);
         var pixels = Rgb;
-        int stride = Width * 3, rowBytes = w * scale * 3;
-        for (int y = 0; y < h; y++)
+        int stride = Width * 3, rowBytes = indices.Length * scale * 3;
+        int start = ((y0 + y * scale) * Width + x0) * 3;
+        var row = pixels.AsSpan(start, rowBytes);
+        int o = 0;
+        foreach (ushort index in indices)
         {
-            int start = ((y0 + y * scale) * Width + x0) * 3;
-            var row = pixels.AsSpan(start, rowBytes);
-            var src = indices.Slice(y * w, w);
-            int o = 0;
-            for (int x = 0; x < src.Length; x++)
-            {
-                int e = src[x] * 3;
-                byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
-                for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
-            }
-            for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
+            int e = index * 3;
+            byte r = lut[e], g = lut[e + 1], b = lut[e + 2];
+            for (int k = 0; k < scale; k++) { row[o] = r; row[o + 1] = g; row[o + 2] = b; o += 3; }
         }
+        for (int k = 1; k < scale; k++) row.CopyTo(pixels.AsSpan(start + k * stride, rowBytes));
     }
 
     /// <summary>
