@@ -5,7 +5,7 @@ namespace ConvVis.Rendering;
 
 /// <summary>
 /// Colormapped tiles painted straight as one byte per pixel. Each value becomes its colormap table index
-/// (<see cref="Colormap.IndexOf"/>, 8 values at a time for tiles without NaN or infinities); once every tile is mapped,
+/// (<see cref="Colormap.IndexOf"/>, 16 values at a time for tiles without NaN or infinities); once every tile is mapped,
 /// the colours that appear (table entries used, ring colours, white background) are known, and the picture is written
 /// once through a table from index to palette index (or grey level), in the palette order of <see cref="PngPalette"/>.
 /// So the PNG is the one that painting RGB and indexing it would give, at a third of the bytes and without hashing every
