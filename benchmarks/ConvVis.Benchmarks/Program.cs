@@ -2,9 +2,10 @@ using BenchmarkDotNet.Running;
 using ConvVis.Benchmarks;
 
 // "tsne-peer" is a one-shot timed comparison with scikit-learn, "tsne-profile" times the phases of one run and
-// "scan-rounds" measures the statistics-scan ratios in interleaved rounds; none is a BenchmarkDotNet run (see
-// TSnePeerComparison, TSneProfile, StatsScanRounds).
+// "scan-rounds" measures the statistics-scan ratios in interleaved rounds, "scan-add" times the scan hooks' work alone; none is a BenchmarkDotNet run (see
+// TSnePeerComparison, TSneProfile, StatsScanRounds, StatsAddTiming).
 if (args.Length > 0 && args[0] == "tsne-peer") TSnePeerComparison.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "scan-rounds") StatsScanRounds.Run(args[1..]);
+else if (args.Length > 0 && args[0] == "scan-add") StatsAddTiming.Run(args[1..]);
 else if (args.Length > 0 && args[0] == "tsne-profile") TSneProfile.Run(args[1..]);
 else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
