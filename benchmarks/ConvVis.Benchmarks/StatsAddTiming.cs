@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using ConvVis.Health;
 using static TorchSharp.torch;
 
@@ -8,8 +10,10 @@ namespace ConvVis.Benchmarks;
 /// <c>scan-add [repeats] [threads]</c>: the hook's own work, <see cref="LayerAccumulator.Add"/>, on the outputs of every leaf
 /// of the pretrained ResNet-18 for one real batch (16 images at 224), without the forward pass. The accumulators are
 /// primed with two batches (they set and grow the histogram ranges); each repeat then times adding the second batch
-/// again, the steady state of a scan; it prints CPU time and wall time per value (medians). Why: the scan's overhead over plain inference is this
-/// time, and measured alone it is far less noisy than the scan/plain ratio.
+/// again, the steady state of a scan, once with each scan pass this CPU has (512-bit and portable, interleaved), and a
+/// read-only floor (a SIMD sum of every map). It prints wall and CPU time per value (medians) and wall time per value per
+/// output shape. Why: the scan's overhead over plain inference is this time, and measured alone it is far less noisy
+/// than the scan/plain ratio. CPU time counts the thread pool's spinning too; wall time is what the scan pays.
 /// </summary>
 public static class StatsAddTiming
 {
@@ -22,72 +26,73 @@ public static class StatsAddTiming
         using var resnet = PretrainedResNet18.Load();
         var batches = new[] { Outputs(resnet), Outputs(resnet) };
         long values = batches[1].Sum(o => o.Value.numel());
+        var variants = WideScanAndBin.IsSupported ? new[] { true, false } : new[] { false };
         var accumulators = batches[0].Select(o => new LayerAccumulator(o.Key, "", 0, 50)).ToArray();
         // Both batches first: the ranges are set and grown, so the timed adds are the steady state (every map in range).
-        foreach (var batch in batches) AddAll(accumulators, batch);
-        var cpu = new List<double>();
-        var wall = new List<double>();
-        for (int r = 0; r < repeats; r++)
-        {
-            var process = Process.GetCurrentProcess();
-            var cpuBefore = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
-            AddAll(accumulators, batches[1]);
-            watch.Stop();
-            process.Refresh();
-            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalNanoseconds / values);
-            wall.Add(watch.Elapsed.TotalNanoseconds / values);
-            Console.WriteLine($"repeat {r + 1}: CPU {cpu[^1]:F3} ns/value, wall {wall[^1]:F3} ns/value");
-        }
-        // Per output shape (one Add per layer, wall time): where the time per value is high.
-        var perShape = new Dictionary<string, (double Ms, long Values)>();
-        for (int r = 0; r < repeats; r++)
-            foreach (var o in batches[1])
-            {
-                int i = batches[1].IndexOf(o);
-                var watch = Stopwatch.StartNew();
-                accumulators[i].Add(o.Value);
-                string key = string.Join("x", o.Value.shape);
-                var (ms, n) = perShape.GetValueOrDefault(key);
-                perShape[key] = (ms + watch.Elapsed.TotalMilliseconds, n + o.Value.numel());
-            }
-        foreach (var (key, (ms, n)) in perShape)
-            Console.WriteLine($"{key}\t{n / repeats} values per batch\t{ms * 1e6 / n:F3} ns/value (wall)\t{ms / repeats:F1} ms per batch");
-        // The floor: reading every value once (a SIMD sum per map, channels in parallel as Add does).
+        foreach (var batch in batches) AddAll(accumulators, batch, null);
+        var wall = variants.ToDictionary(v => v, _ => new List<double>());
+        var cpu = variants.ToDictionary(v => v, _ => new List<double>());
+        var perShape = variants.ToDictionary(v => v, _ => new Dictionary<string, (double Ms, long Values)>());
         var floor = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
-            var watch = Stopwatch.StartNew();
+            foreach (bool wide in variants)
+            {
+                LayerAccumulator.UseWideScan = wide;
+                var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                AddAll(accumulators, batches[1], perShape[wide]);
+                watch.Stop();
+                process.Refresh();
+                cpu[wide].Add((process.TotalProcessorTime - cpuBefore).TotalNanoseconds / values);
+                wall[wide].Add(watch.Elapsed.TotalNanoseconds / values);
+            }
+            var floorWatch = Stopwatch.StartNew();
             foreach (var o in batches[1]) ReadAll(o.Value);
-            floor.Add(watch.Elapsed.TotalNanoseconds / values);
+            floor.Add(floorWatch.Elapsed.TotalNanoseconds / values);
+            Console.WriteLine($"repeat {r + 1}: " + string.Join(", ", variants.Select(v => $"{Name(v)} wall {wall[v][^1]:F3} CPU {cpu[v][^1]:F3}")) + $", read floor {floor[^1]:F3} ns/value");
         }
-        Console.WriteLine($"read floor: {Median(floor):F3} ns/value (wall)");
-        Console.WriteLine($"# {batches[1].Count} layers, {values} values, {threads} threads");
-        Console.WriteLine($"median: CPU {Median(cpu):F3} ns/value, wall {Median(wall):F3} ns/value");
+        LayerAccumulator.UseWideScan = WideScanAndBin.IsSupported;
+        Console.WriteLine($"# {batches[1].Count} layers, {values} values, {threads} threads, {repeats} repeats; wall time per value per output shape:");
+        Console.WriteLine("shape\tvalues\t" + string.Join("\t", variants.Select(Name)));
+        foreach (string key in perShape[false].Keys)
+            Console.WriteLine($"{key}\t{perShape[false][key].Values / repeats}\t" + string.Join("\t", variants.Select(v => $"{perShape[v][key].Ms * 1e6 / perShape[v][key].Values:F3}")));
+        foreach (bool v in variants)
+            Console.WriteLine($"median {Name(v)}: wall {Median(wall[v]):F3} ns/value (range {wall[v].Min():F3}-{wall[v].Max():F3}), CPU {Median(cpu[v]):F3}");
+        Console.WriteLine($"median read floor: {Median(floor):F3} ns/value");
         foreach (var b in batches) foreach (var o in b) o.Value.Dispose();
     }
 
+    static string Name(bool wide) => wide ? "512-bit" : "portable";
+
+    static void AddAll(LayerAccumulator[] accumulators, List<KeyValuePair<string, Tensor>> outputs, Dictionary<string, (double Ms, long Values)>? perShape)
+    {
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            accumulators[i].Add(outputs[i].Value);
+            if (perShape is null) continue;
+            string key = string.Join("x", outputs[i].Value.shape);
+            var (ms, n) = perShape.GetValueOrDefault(key);
+            perShape[key] = (ms + watch.Elapsed.TotalMilliseconds, n + outputs[i].Value.numel());
+        }
+    }
+
+    /// <summary>A SIMD sum of every map, channels in parallel as <see cref="LayerAccumulator.Add"/> does them: reading the values and nothing else.</summary>
     static float ReadAll(Tensor t)
     {
         int n = (int)t.shape[0], c = (int)t.shape[1], l = (int)(t.numel() / (n * c));
         var sums = new float[c];
         Parallel.For(0, c, ch =>
         {
-            var data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
-            var total = System.Numerics.Vector<float>.Zero;
+            var data = MemoryMarshal.Cast<byte, float>(t.bytes);
+            var total = Vector<float>.Zero;
             for (int s = 0; s < n; s++)
-            {
-                var map = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(data.Slice((s * c + ch) * l, l));
-                foreach (var v in map) total += v;
-            }
-            sums[ch] = System.Numerics.Vector.Sum(total);
+                foreach (var v in MemoryMarshal.Cast<float, Vector<float>>(data.Slice((s * c + ch) * l, l))) total += v;
+            sums[ch] = Vector.Sum(total);
         });
         return sums.Sum();
-    }
-
-    static void AddAll(LayerAccumulator[] accumulators, List<KeyValuePair<string, Tensor>> outputs)
-    {
-        for (int i = 0; i < outputs.Count; i++) accumulators[i].Add(outputs[i].Value);
     }
 
     /// <summary>Every leaf's output for one batch of smooth random images (as <see cref="StatsScanResNet18Benchmarks"/> makes them).</summary>
