@@ -7,76 +7,107 @@ using static TorchSharp.torch;
 namespace ConvVis.Benchmarks;
 
 /// <summary>
-/// <c>scan-add [repeats] [threads]</c>: the hook's own work, <see cref="LayerAccumulator.Add"/>, on the outputs of every leaf
-/// of the pretrained ResNet-18 for one real batch (16 images at 224), without the forward pass. The accumulators are
-/// primed with two batches (they set and grow the histogram ranges); each repeat then times adding the second batch
-/// again, the steady state of a scan, once with each scan pass this CPU has (512-bit and portable, interleaved), and a
-/// read-only floor (a SIMD sum of every map). It prints wall and CPU time per value (medians) and wall time per value per
-/// output shape. Why: the scan's overhead over plain inference is this time, and measured alone it is far less noisy
-/// than the scan/plain ratio. CPU time counts the thread pool's spinning too; wall time is what the scan pays.
+/// <c>scan-add [repeats] [threads] [serial]</c>: the hook's own work, <see cref="LayerAccumulator.Add"/>, on the outputs of
+/// every leaf of the pretrained ResNet-18 for one real batch (16 images at 224), without the forward pass. The
+/// accumulators are primed with two batches (they set and grow the histogram ranges); each repeat then times adding the
+/// second batch again, the steady state of a scan, once per variant (interleaved), and a read-only floor (a SIMD sum of
+/// every map). It prints wall and CPU time per value (medians) and time per value per output shape. Why: the scan's
+/// overhead over plain inference is this time, and measured alone it is far less noisy than the scan/plain ratio.
+/// Process CPU time counts the thread pool's spinning too; wall time is what the scan pays. With <c>serial</c> the hooks
+/// run on the calling thread only, and the per-shape figures are that thread's CPU time: the kernels' cost without the
+/// thread hand-off and without the time slices other processes take on a busy machine.
 /// </summary>
-public static class StatsAddTiming
+public static partial class StatsAddTiming
 {
+    /// <summary>A way to reduce one layer's outputs: its name and, per layer name, the function that takes a batch.</summary>
+    public sealed record Variant(string Name, Func<string, Action<Tensor>> Make, Action? Before = null);
+
     public static void Run(string[] args)
     {
         int repeats = args.Length > 0 ? int.Parse(args[0]) : 7;
         int threads = args.Length > 1 ? int.Parse(args[1]) : 2;
+        bool serial = args.Length > 2 && args[2] == "serial";
+        if (serial) LayerAccumulator.ParallelThreshold = long.MaxValue;
+        var variants = new List<Variant> { new("this code", name => new LayerAccumulator(name, "", 0, 50).Add) };
+        AddVariants(variants, serial);
         set_num_threads(threads);
         manual_seed(1);
         using var resnet = PretrainedResNet18.Load();
         var batches = new[] { Outputs(resnet), Outputs(resnet) };
         long values = batches[1].Sum(o => o.Value.numel());
-        var variants = WideScanAndBin.IsSupported ? new[] { true, false } : new[] { false };
-        var accumulators = batches[0].Select(o => new LayerAccumulator(o.Key, "", 0, 50)).ToArray();
+        var adds = variants.Select(v => batches[0].Select(o => v.Make(o.Key)).ToArray()).ToArray();
         // Both batches first: the ranges are set and grown, so the timed adds are the steady state (every map in range).
-        foreach (var batch in batches) AddAll(accumulators, batch, null);
-        var wall = variants.ToDictionary(v => v, _ => new List<double>());
-        var cpu = variants.ToDictionary(v => v, _ => new List<double>());
-        var perShape = variants.ToDictionary(v => v, _ => new Dictionary<string, (double Ms, long Values)>());
+        for (int v = 0; v < variants.Count; v++)
+        {
+            variants[v].Before?.Invoke();
+            foreach (var batch in batches) AddAll(adds[v], batch, null, serial);
+        }
+        var wall = variants.Select(_ => new List<double>()).ToArray();
+        var cpu = variants.Select(_ => new List<double>()).ToArray();
+        var perShape = variants.Select(_ => new Dictionary<string, (double Ms, long Values)>()).ToArray();
         var floor = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
-            foreach (bool wide in variants)
+            for (int v = 0; v < variants.Count; v++)
             {
-                LayerAccumulator.UseWideScan = wide;
+                variants[v].Before?.Invoke();
                 var process = Process.GetCurrentProcess();
                 var cpuBefore = process.TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
-                AddAll(accumulators, batches[1], perShape[wide]);
+                AddAll(adds[v], batches[1], perShape[v], serial);
                 watch.Stop();
                 process.Refresh();
-                cpu[wide].Add((process.TotalProcessorTime - cpuBefore).TotalNanoseconds / values);
-                wall[wide].Add(watch.Elapsed.TotalNanoseconds / values);
+                cpu[v].Add((process.TotalProcessorTime - cpuBefore).TotalNanoseconds / values);
+                wall[v].Add(watch.Elapsed.TotalNanoseconds / values);
             }
             var floorWatch = Stopwatch.StartNew();
             foreach (var o in batches[1]) ReadAll(o.Value);
             floor.Add(floorWatch.Elapsed.TotalNanoseconds / values);
-            Console.WriteLine($"repeat {r + 1}: " + string.Join(", ", variants.Select(v => $"{Name(v)} wall {wall[v][^1]:F3} CPU {cpu[v][^1]:F3}")) + $", read floor {floor[^1]:F3} ns/value");
+            Console.WriteLine($"repeat {r + 1}: " + string.Join(", ", variants.Select((x, v) => $"{x.Name} wall {wall[v][^1]:F3} CPU {cpu[v][^1]:F3}")) + $", read floor {floor[^1]:F3} ns/value");
         }
-        LayerAccumulator.UseWideScan = WideScanAndBin.IsSupported;
-        Console.WriteLine($"# {batches[1].Count} layers, {values} values, {threads} threads, {repeats} repeats; wall time per value per output shape:");
-        Console.WriteLine("shape\tvalues\t" + string.Join("\t", variants.Select(Name)));
-        foreach (string key in perShape[false].Keys)
-            Console.WriteLine($"{key}\t{perShape[false][key].Values / repeats}\t" + string.Join("\t", variants.Select(v => $"{perShape[v][key].Ms * 1e6 / perShape[v][key].Values:F3}")));
-        foreach (bool v in variants)
-            Console.WriteLine($"median {Name(v)}: wall {Median(wall[v]):F3} ns/value (range {wall[v].Min():F3}-{wall[v].Max():F3}), CPU {Median(cpu[v]):F3}");
+        Console.WriteLine($"# {batches[1].Count} layers, {values} values, {threads} threads, {repeats} repeats; {(serial ? "thread CPU" : "wall")} time per value per output shape:");
+        Console.WriteLine("shape\tvalues\t" + string.Join("\t", variants.Select(v => v.Name)));
+        foreach (string key in perShape[0].Keys)
+            Console.WriteLine($"{key}\t{perShape[0][key].Values / repeats}\t" + string.Join("\t", perShape.Select(p => $"{p[key].Ms * 1e6 / p[key].Values:F3}")));
+        for (int v = 0; v < variants.Count; v++)
+            Console.WriteLine($"median {variants[v].Name}: wall {Median(wall[v]):F3} ns/value (range {wall[v].Min():F3}-{wall[v].Max():F3}), CPU {Median(cpu[v]):F3} (range {cpu[v].Min():F3}-{cpu[v].Max():F3})");
         Console.WriteLine($"median read floor: {Median(floor):F3} ns/value");
         foreach (var b in batches) foreach (var o in b) o.Value.Dispose();
     }
 
-    static string Name(bool wide) => wide ? "512-bit" : "portable";
+    /// <summary>A scratch file may add variants to compare in the same process (say, a copy of the code before a change).</summary>
+    static partial void AddVariants(List<Variant> variants, bool serial);
 
-    static void AddAll(LayerAccumulator[] accumulators, List<KeyValuePair<string, Tensor>> outputs, Dictionary<string, (double Ms, long Values)>? perShape)
+    static void AddAll(Action<Tensor>[] adds, List<KeyValuePair<string, Tensor>> outputs, Dictionary<string, (double Ms, long Values)>? perShape, bool threadCpu)
     {
         for (int i = 0; i < outputs.Count; i++)
         {
+            double start = threadCpu ? ThreadCpuMs() : 0;
             var watch = Stopwatch.StartNew();
-            accumulators[i].Add(outputs[i].Value);
+            adds[i](outputs[i].Value);
             if (perShape is null) continue;
+            double ms = threadCpu ? ThreadCpuMs() - start : watch.Elapsed.TotalMilliseconds;
             string key = string.Join("x", outputs[i].Value.shape);
-            var (ms, n) = perShape.GetValueOrDefault(key);
-            perShape[key] = (ms + watch.Elapsed.TotalMilliseconds, n + outputs[i].Value.numel());
+            var (total, n) = perShape.GetValueOrDefault(key);
+            perShape[key] = (total + ms, n + outputs[i].Value.numel());
         }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>The calling thread's CPU time (Linux CLOCK_THREAD_CPUTIME_ID), in ms.</summary>
+    static double ThreadCpuMs()
+    {
+        ClockGetTime(3, out var t);
+        return t.Seconds * 1e3 + t.Nanoseconds * 1e-6;
     }
 
     /// <summary>A SIMD sum of every map, channels in parallel as <see cref="LayerAccumulator.Add"/> does them: reading the values and nothing else.</summary>

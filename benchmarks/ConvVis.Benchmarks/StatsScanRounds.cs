@@ -11,8 +11,7 @@ namespace ConvVis.Benchmarks;
 /// printing each round's two ratios and their medians. Why not only BenchmarkDotNet: it runs all iterations of one case
 /// before the next, and on this shared VM the plain forward's speed drifted by up to 40 % between cases minutes apart
 /// (5.5 s and 7.9 s for the same 8 batches), which moved the ratios more than the scan costs; a ratio taken within one
-/// round cancels that drift. With <c>variants</c>, each round also runs the every-leaf scan with the hooks on one thread
-/// and with the portable (256-bit) scan pass.
+/// round cancels that drift. With <c>variants</c>, each round also runs the every-leaf scan with the hooks on one thread.
 /// </summary>
 public static class StatsScanRounds
 {
@@ -31,11 +30,10 @@ public static class StatsScanRounds
             bench.StatsScanReluLayers();
             bench.StatsScanAllLayers();
             Console.WriteLine($"# {batches} batches of 16 at 224, {threads} threads, {rounds} rounds; times in ms");
-            Console.WriteLine("round\tplain\trelu_scan\tall_scan\trelu/plain\tall/plain" + (variants ? "\tall_serial/plain\tall_portable/plain" : ""));
+            Console.WriteLine("round\tplain\trelu_scan\tall_scan\trelu/plain\tall/plain" + (variants ? "\tall_serial/plain" : ""));
             var relu = new List<double>();
             var all = new List<double>();
             var serial = new List<double>();
-            var portable = new List<double>();
             for (int r = 1; r <= rounds; r++)
             {
                 double plain = Time(() => bench.PlainInference());
@@ -46,33 +44,26 @@ public static class StatsScanRounds
                 string extra = "";
                 if (variants)
                 {
-                    serial.Add(Time(() => WithSettings(long.MaxValue, LayerAccumulator.UseWideScan, bench.StatsScanAllLayers)) / plain);
-                    portable.Add(Time(() => WithSettings(LayerAccumulator.ParallelThreshold, false, bench.StatsScanAllLayers)) / plain);
-                    extra = $"\t{serial[^1]:F3}\t{portable[^1]:F3}";
+                    serial.Add(Time(() => OnOneThread(bench.StatsScanAllLayers)) / plain);
+                    extra = $"\t{serial[^1]:F3}";
                 }
                 Console.WriteLine($"{r}\t{plain:F0}\t{reluScan:F0}\t{allScan:F0}\t{relu[^1]:F3}\t{all[^1]:F3}{extra}");
             }
             Console.WriteLine($"median time ratio: ReLU layers {Median(relu):F3} (throughput {1 / Median(relu):F3}), every leaf {Median(all):F3} (throughput {1 / Median(all):F3})");
             Console.WriteLine($"range: ReLU layers {relu.Min():F3}..{relu.Max():F3}, every leaf {all.Min():F3}..{all.Max():F3}");
             if (variants)
-                Console.WriteLine($"every leaf, hooks on one thread: median {Median(serial):F3} ({serial.Min():F3}..{serial.Max():F3}); portable pass: median {Median(portable):F3} ({portable.Min():F3}..{portable.Max():F3})");
+                Console.WriteLine($"every leaf, hooks on one thread: median {Median(serial):F3} ({serial.Min():F3}..{serial.Max():F3})");
         }
         finally { bench.Cleanup(); }
     }
 
-    /// <summary>Runs <paramref name="scan"/> with the hooks' parallel threshold and scan pass set, then restores them.</summary>
-    static void WithSettings(long parallelThreshold, bool wide, Func<long> scan)
+    /// <summary>Runs <paramref name="scan"/> with the hooks' work on the calling thread (no Parallel.For), then restores the threshold.</summary>
+    static void OnOneThread(Func<long> scan)
     {
         long thresholdBefore = LayerAccumulator.ParallelThreshold;
-        bool wideBefore = LayerAccumulator.UseWideScan;
-        LayerAccumulator.ParallelThreshold = parallelThreshold;
-        LayerAccumulator.UseWideScan = wide;
+        LayerAccumulator.ParallelThreshold = long.MaxValue;
         try { scan(); }
-        finally
-        {
-            LayerAccumulator.ParallelThreshold = thresholdBefore;
-            LayerAccumulator.UseWideScan = wideBefore;
-        }
+        finally { LayerAccumulator.ParallelThreshold = thresholdBefore; }
     }
 
     static double Time(Action action)

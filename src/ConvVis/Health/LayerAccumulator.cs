@@ -27,12 +27,8 @@ internal sealed class LayerAccumulator
     /// <summary>Elements; below this the thread hand-off costs more than it saves. Settable so that benchmarks can compare.</summary>
     internal static long ParallelThreshold { get; set; } = 1 << 15;
 
-    /// <summary>Whether new accumulators scan with 512-bit vectors (<see cref="WideScanAndBin"/>); settable so that benchmarks can compare the two passes.</summary>
-    internal static bool UseWideScan { get; set; } = WideScanAndBin.IsSupported;
-
     readonly float _threshold;
     readonly int _bins;
-    readonly bool _wide;
     int _channels = -1;
     long[] _outputShape = [];
     long _inputs;
@@ -41,10 +37,8 @@ internal sealed class LayerAccumulator
     double[] _mean = [], _m2 = [], _max = [], _min = [];
     GrowingHistogram? _histogram;
 
-    /// <summary>An empty accumulator; <paramref name="wide"/> chooses the scan pass (null: <see cref="UseWideScan"/>; tests choose each).</summary>
-    public LayerAccumulator(string name, string typeName, float threshold, int bins, bool? wide = null)
+    public LayerAccumulator(string name, string typeName, float threshold, int bins)
     {
-        _wide = (wide ?? UseWideScan) && WideScanAndBin.IsSupported;
         Name = name;
         TypeName = typeName;
         _threshold = threshold;
@@ -114,9 +108,9 @@ internal sealed class LayerAccumulator
             var map = data.Slice((s * c + ch) * l, l);
             // Binned optimistically in the same pass (the map is read from memory once); a map that turns out to reach
             // outside the range is un-binned with the very same indices and binned after the range has grown.
-            var (sum, mapMin, mapMax, zerosHere, leHere) = !canBin ? Scan(map, _threshold)
-                : _wide ? WideScanAndBin.Run(map, _threshold, binLow, binScale, _bins, tables)
-                : ScanAndBin(map, _threshold, binLow, binScale, _bins, tables);
+            var (sum, mapMin, mapMax, zerosHere, leHere) = canBin
+                ? ScanAndBin(map, _threshold, binLow, binScale, _bins, tables)
+                : Scan(map, _threshold);
             if (canBin && !(mapMin >= rangeLow && mapMax <= rangeHigh))
             {
                 Unbin(map, binLow, binScale, _bins, tables);

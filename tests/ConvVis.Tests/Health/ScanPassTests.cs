@@ -5,11 +5,10 @@ using static TorchSharp.torch;
 namespace ConvVis.Tests.Health;
 
 /// <summary>
-/// The scan's fused moments-and-histogram passes over one map, the portable one (<see cref="System.Numerics.Vector{T}"/>)
-/// and the 512-bit one (<see cref="WideScanAndBin"/>), against brute force in double: for every map length from 1 to 100
-/// and longer ones with odd tails, counts, extremes and zero and threshold counts exactly, the sum to float rounding.
-/// Through <see cref="LayerAccumulator"/> with each pass, a range that grows (maps un-binned and binned again) must
-/// still give the brute-force histogram.
+/// The scan's fused moments-and-histogram pass over one map against brute force in double: for every map length from 1
+/// to 100 and longer ones with odd tails, counts, extremes and zero and threshold counts exactly, the sum to float
+/// rounding. Through <see cref="LayerAccumulator"/>, a range that grows (maps un-binned and binned again) must still
+/// give the brute-force histogram.
 /// </summary>
 public class ScanPassTests
 {
@@ -34,22 +33,20 @@ public class ScanPassTests
         return values;
     }
 
-    delegate (double Sum, float Min, float Max, long Zeros, long AtOrBelow) Pass(ReadOnlySpan<float> map, float t,
-        float binLow, float binScale, int bins, Span<int> tables);
-
-    static void AssertMatchesBruteForce(Pass pass, string name)
+    [Fact]
+    public void ScanAndBinMatchesBruteForceForEveryMapLength()
     {
         foreach (int length in Lengths)
         {
             var values = ReluLikeValues(length, length);
             var tables = new int[LaneTables.Size(Bins)];
-            var (sum, min, max, zeros, atOrBelow) = pass(values, Threshold, Low, Scale, Bins, tables);
+            var (sum, min, max, zeros, atOrBelow) = LayerAccumulator.ScanAndBin(values, Threshold, Low, Scale, Bins, tables);
             var counts = new long[Bins];
             LaneTables.AddTo(counts, tables, Bins);
 
             var expected = new long[Bins];
             foreach (float v in values) expected[Math.Clamp((int)MathF.Floor((v - Low) * Scale), 0, Bins - 1)]++;
-            string at = $"{name}, map length {length}";
+            string at = $"map length {length}";
             Assert.True(expected.SequenceEqual(counts), at);
             Assert.True(values.Min() == min, at);
             Assert.True(values.Max() == max, at);
@@ -61,21 +58,7 @@ public class ScanPassTests
     }
 
     [Fact]
-    public void PortablePassMatchesBruteForceForEveryMapLength() =>
-        AssertMatchesBruteForce(LayerAccumulator.ScanAndBin, "portable");
-
-    /// <summary>Runs where the CPU has AVX-512 (the machines this project measures on do).</summary>
-    [Fact]
-    public void WidePassMatchesBruteForceForEveryMapLength()
-    {
-        if (!WideScanAndBin.IsSupported) return;
-        AssertMatchesBruteForce(WideScanAndBin.Run, "512-bit");
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void HistogramsStayExactWhenTheRangeGrows(bool wide)
+    public void HistogramsStayExactWhenTheRangeGrows()
     {
         foreach (int length in new[] { 1, 7, 8, 9, 15, 16, 17, 33, 49, 100 })
         {
@@ -86,7 +69,7 @@ public class ScanPassTests
             first[1] = Low + 4f;
             var second = ReluLikeValues(2 * 2 * length, 100 + length).Select(v => Math.Clamp(v, Low, Low + 4f)).ToArray();
             for (int i = 2 * length; i < second.Length; i += 3) second[i] = 9f;
-            var accumulator = new LayerAccumulator("tap", "Tap", Threshold, Bins, wide);
+            var accumulator = new LayerAccumulator("tap", "Tap", Threshold, Bins);
             foreach (var batch in new[] { first, second })
             {
                 using var t = tensor(batch).reshape(2, 2, 1, length);
@@ -107,7 +90,7 @@ public class ScanPassTests
                         expected[map.Max() > Low + 4f
                             ? Math.Clamp((int)MathF.Floor((v - Low) * 0.75f), 0, Bins - 1)
                             : Math.Clamp((int)MathF.Floor((v - Low) * Scale), 0, Bins - 1) / 4]++;
-                Assert.True(expected.SequenceEqual(histogram.Counts), $"wide {wide}, map length {length}, channel {c}");
+                Assert.True(expected.SequenceEqual(histogram.Counts), $"map length {length}, channel {c}");
                 Assert.Equal(maps.Sum(m => m.Count(v => v == 0)), layer.Channels[c].ZeroFraction * 4 * length, 6);
             }
         }
