@@ -249,6 +249,9 @@ public sealed class ActivationRecorder : IDisposable
 
     internal int HookCount => _hooks.Count;
 
+    /// <summary>Where captures get their memory; null allocates each one afresh (the benchmarks compare the two).</summary>
+    internal static CaptureBufferPool? BufferPool { get; set; } = CaptureBufferPool.Shared;
+
     const string ForwardBypassHint =
         "A TorchSharp module fires its forward hooks only when it runs through module.call(x); code that runs it with " +
         "module.forward(x) (for example a custom forward() calling submodule.forward) bypasses the hooks. Also check that the " +
@@ -283,13 +286,14 @@ public sealed class ActivationRecorder : IDisposable
 
     /// <summary>
     /// A copy of <paramref name="view"/> that shares no memory with it. A contiguous CPU tensor is copied with one memmove
-    /// on this thread. Why not clone(): libtorch makes every large copy a parallel region, and at 2 threads the fork and
-    /// join per layer (65 per ResNet-18 pass, on a machine shared with other work) cost more than the copy itself.
+    /// on this thread, into memory from <see cref="CaptureBufferPool"/>. Why not clone(): libtorch makes every large copy
+    /// a parallel region, and at 2 threads the fork and join per layer (65 per ResNet-18 pass, on a machine shared with
+    /// other work) cost more than the copy itself; and fresh memory for every pass costs page faults (see the pool).
     /// </summary>
     static Tensor Copy(Tensor view)
     {
         if (view.device_type != DeviceType.CPU || view.is_sparse || !view.is_contiguous() || Bytes(view) > int.MaxValue) return view.clone();
-        var copy = empty(view.shape, view.dtype, view.device);
+        var copy = BufferPool?.NewLike(view) ?? empty(view.shape, view.dtype, view.device);
         view.bytes.CopyTo(copy.bytes);
         return copy;
     }
