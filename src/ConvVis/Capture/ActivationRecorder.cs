@@ -30,6 +30,9 @@ namespace ConvVis;
 /// <see cref="Clear"/> or <see cref="Dispose"/>, which free them; do not dispose them yourself. To keep tensors beyond the recorder, take them with <see cref="TakeAll"/>,
 /// <see cref="Detach"/> or <see cref="DetachCalls"/>: the recorder forgets them and you dispose them.</para>
 /// <para><see cref="Dispose"/> removes every hook this recorder added, whether or not a forward pass threw.</para>
+/// <para><b>Memory.</b> When a capture and every view of it have been freed, its memory serves the next capture of the
+/// same size, of this recorder or another: fresh memory for every pass made capture cost up to 2.7 times the forward
+/// pass on some virtual machines. Up to 1 GiB of it is kept, and all of it is given back after 5 seconds without captures.</para>
 /// </remarks>
 public sealed class ActivationRecorder : IDisposable
 {
