@@ -30,6 +30,9 @@ namespace ConvVis;
 /// <see cref="Clear"/> or <see cref="Dispose"/>, which free them; do not dispose them yourself. To keep tensors beyond the recorder, take them with <see cref="TakeAll"/>,
 /// <see cref="Detach"/> or <see cref="DetachCalls"/>: the recorder forgets them and you dispose them.</para>
 /// <para><see cref="Dispose"/> removes every hook this recorder added, whether or not a forward pass threw.</para>
+/// <para><b>Memory.</b> When a capture and every view of it have been freed, its memory serves the next capture of the
+/// same size, of this recorder or another: fresh memory for every pass made capture cost up to 2.7 times the forward
+/// pass on some virtual machines. Up to 1 GiB of it is kept, and all of it is given back after 5 seconds without captures.</para>
 /// </remarks>
 public sealed class ActivationRecorder : IDisposable
 {
@@ -249,6 +252,9 @@ public sealed class ActivationRecorder : IDisposable
 
     internal int HookCount => _hooks.Count;
 
+    /// <summary>Where captures get their memory; null allocates each one afresh (the benchmarks compare the two).</summary>
+    internal static CaptureBufferPool? BufferPool { get; set; } = CaptureBufferPool.Shared;
+
     const string ForwardBypassHint =
         "A TorchSharp module fires its forward hooks only when it runs through module.call(x); code that runs it with " +
         "module.forward(x) (for example a custom forward() calling submodule.forward) bypasses the hooks. Also check that the " +
@@ -283,13 +289,14 @@ public sealed class ActivationRecorder : IDisposable
 
     /// <summary>
     /// A copy of <paramref name="view"/> that shares no memory with it. A contiguous CPU tensor is copied with one memmove
-    /// on this thread. Why not clone(): libtorch makes every large copy a parallel region, and at 2 threads the fork and
-    /// join per layer (65 per ResNet-18 pass, on a machine shared with other work) cost more than the copy itself.
+    /// on this thread, into memory from <see cref="CaptureBufferPool"/>. Why not clone(): libtorch makes every large copy
+    /// a parallel region, and at 2 threads the fork and join per layer (65 per ResNet-18 pass, on a machine shared with
+    /// other work) cost more than the copy itself; and fresh memory for every pass costs page faults (see the pool).
     /// </summary>
     static Tensor Copy(Tensor view)
     {
         if (view.device_type != DeviceType.CPU || view.is_sparse || !view.is_contiguous() || Bytes(view) > int.MaxValue) return view.clone();
-        var copy = empty(view.shape, view.dtype, view.device);
+        var copy = BufferPool?.NewLike(view) ?? empty(view.shape, view.dtype, view.device);
         view.bytes.CopyTo(copy.bytes);
         return copy;
     }
