@@ -23,12 +23,25 @@ internal static class LaneTables
     public static int Size(int bins) => TableCount * bins;
 
     /// <summary>Adds the tables' counts, summed over tables, to <paramref name="counts"/>.</summary>
+    /// <remarks>A vector of bins at a time, summed as ints over the tables and widened once: per channel this runs once
+    /// for every table counter, which for the 7x7 maps of a ResNet's last stage is as many as there are values. The int
+    /// sums cannot overflow: they count values of one batch.</remarks>
     public static void AddTo(Span<long> counts, ReadOnlySpan<int> tables, int bins)
     {
-        for (int t = 0; t < TableCount; t++)
+        int w = Vector<int>.Count, b = 0;
+        for (; b + w <= bins; b += w)
         {
-            var table = tables.Slice(t * bins, bins);
-            for (int b = 0; b < bins; b++) counts[b] += table[b];
+            var sum = Vector<int>.Zero;
+            for (int t = 0; t < TableCount; t++) sum += new Vector<int>(tables.Slice(t * bins + b, w));
+            Vector.Widen(sum, out var low, out var high);
+            (new Vector<long>(counts.Slice(b)) + low).CopyTo(counts.Slice(b));
+            (new Vector<long>(counts.Slice(b + w / 2)) + high).CopyTo(counts.Slice(b + w / 2));
+        }
+        for (; b < bins; b++)
+        {
+            long sum = 0;
+            for (int t = 0; t < TableCount; t++) sum += tables[t * bins + b];
+            counts[b] += sum;
         }
     }
 
@@ -46,14 +59,12 @@ internal static class LaneTables
     }
 
     /// <summary>Each lane's offset into the first table set: lane j counts into table j.</summary>
-    public static Vector<int> FirstSetOffsets(int bins)
-    {
-        Span<int> offsets = stackalloc int[Vector<int>.Count];
-        for (int j = 0; j < offsets.Length; j++) offsets[j] = j * bins;
-        return new Vector<int>(offsets);
-    }
+    /// <remarks>Computed per map, so without a stack buffer (built from one, the offsets took 3 % of the scan's hook time).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<int> FirstSetOffsets(int bins) => Vector<int>.Indices * bins;
 
     /// <summary>Each lane's offset into the second table set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<int> SecondSetOffsets(int bins) => FirstSetOffsets(bins) + new Vector<int>(Vector<int>.Count * bins);
 
     /// <summary>Adds <paramref name="delta"/> to the counters at <paramref name="indices"/> (bin index plus table offset, lane-wise).</summary>

@@ -24,7 +24,8 @@ namespace ConvVis.Health;
 /// </remarks>
 internal sealed class LayerAccumulator
 {
-    const int ParallelThreshold = 1 << 15; // elements; below this the thread hand-off costs more than it saves
+    /// <summary>Elements; below this the thread hand-off costs more than it saves. Settable so that benchmarks can compare.</summary>
+    internal static long ParallelThreshold { get; set; } = 1 << 15;
 
     readonly float _threshold;
     readonly int _bins;
@@ -195,7 +196,7 @@ internal sealed class LayerAccumulator
     /// <see cref="Scan"/> (the same arithmetic in the same order, so the same results) fused with binning into the
     /// lane tables (see <see cref="LaneTables"/>): two vectors per step, each lane of each counting into its own table.
     /// </summary>
-    static (double Sum, float Min, float Max, long Zeros, long AtOrBelow) ScanAndBin(ReadOnlySpan<float> map, float t,
+    internal static (double Sum, float Min, float Max, long Zeros, long AtOrBelow) ScanAndBin(ReadOnlySpan<float> map, float t,
         float binLow, float binScale, int bins, Span<int> tables)
     {
         int i = 0;
