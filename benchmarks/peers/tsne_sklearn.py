@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Peer for the t-SNE benchmark: scikit-learn's Barnes-Hut TSNE on the same points as ConvVis.
+"""Peer for the t-SNE benchmark: scikit-learn's TSNE (Barnes-Hut, or exact with METHOD exact) on the same points as ConvVis.
 
 Reads N x D float64 points (raw little-endian, row-major) written by the benchmark's `tsne-peer` command, embeds them
 with the settings ConvVis uses (perplexity 30, 1000 iterations, early exaggeration 12 for 250 iterations, PCA start,
@@ -7,7 +7,7 @@ learning rate 'auto', theta 0.5), writes the N x 2 embedding as raw float64 and 
 fit_transform (nearest neighbours, affinities and optimisation) and scikit-learn's own final KL estimate.
 
 Needs Debian's python3-sklearn (not installed by scripts/setup.sh: CI does not run peers).
-Usage: /usr/bin/python3 tsne_sklearn.py POINTS N D OUT
+Usage: /usr/bin/python3 tsne_sklearn.py POINTS N D OUT [barnes_hut|exact]
 """
 import json
 import sys
@@ -19,9 +19,10 @@ from sklearn.manifold import TSNE
 
 def main():
     points, n, d, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    method = sys.argv[5] if len(sys.argv) > 5 else "barnes_hut"
     x = np.fromfile(points, dtype="<f8").reshape(n, d)
     kwargs = dict(n_components=2, perplexity=30.0, early_exaggeration=12.0, learning_rate="auto", init="pca",
-                  method="barnes_hut", angle=0.5, random_state=0)
+                  method=method, angle=0.5, random_state=0)
     # The iteration count's name changed in scikit-learn 1.5 (n_iter -> max_iter).
     try:
         tsne = TSNE(max_iter=1000, **kwargs)
