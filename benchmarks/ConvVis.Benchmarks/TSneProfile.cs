@@ -52,7 +52,6 @@ internal static class TSneProfile
             bool early = it < options.ExaggerationIterations;
             double exaggeration = early ? options.EarlyExaggeration : 1;
             double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-            if (it == options.ExaggerationIterations) Gains.Restart(update, gains);
             if (snapshots.Contains(it)) CompareOldAndNew(p, y, options.Theta, rounds, it);
             phases[0].Start();
             tree.Build(y);
@@ -86,7 +85,7 @@ internal static class TSneProfile
             for (int c = 0; c < 2 * n; c++)
             {
                 double g = 4 * (exaggeration * attraction[c] - repulsion[c] / z);
-                gains[c] = Gains.Next(gains[c], g, update[c]);
+                gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
                 update[c] = momentum * update[c] - eta * gains[c] * g;
                 y[c] += update[c];
             }

@@ -12,11 +12,7 @@ public sealed record TSneOptions
     /// <summary>Factor on P during the first <see cref="ExaggerationIterations"/> iterations (default 12), so clusters form before they settle.</summary>
     public double EarlyExaggeration { get; init; } = 12;
 
-    /// <summary>
-    /// Iterations with exaggerated P and momentum <see cref="InitialMomentum"/> (default 250). When they end the
-    /// optimiser starts afresh (no step carried over, every gain back to 1), as scikit-learn's does: the step sizes it
-    /// learned for the exaggerated objective do not suit the real one.
-    /// </summary>
+    /// <summary>Iterations with exaggerated P and momentum <see cref="InitialMomentum"/> (default 250).</summary>
     public int ExaggerationIterations { get; init; } = 250;
 
     /// <summary>Momentum during early exaggeration (default 0.5).</summary>

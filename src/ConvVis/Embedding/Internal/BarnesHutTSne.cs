@@ -44,14 +44,14 @@ internal static class BarnesHutTSne
             bool early = it < options.ExaggerationIterations;
             double exaggeration = early ? options.EarlyExaggeration : 1;
             double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-            if (it == options.ExaggerationIterations) Gains.Restart(update, gains);
             double z = Forces(p, y, tree, options, attraction, repulsion, sumQ);
             if (reportDue > 0) Report(p, y, z, reportDue, history, options);
             for (int c = 0; c < 2 * n; c++)
             {
                 // dC/dy_i = 4 (sum_j p_ij q_ij Z (y_i - y_j) - sum_j q_ij² Z (y_i - y_j)) with q_ij Z = 1 / (1 + d²).
                 double g = 4 * (exaggeration * attraction[c] - repulsion[c] / z);
-                gains[c] = Gains.Next(gains[c], g, update[c]);
+                // Jacobs' delta-bar-delta: grow a gain while the gradient keeps pushing the same way as the step, shrink it on a reversal.
+                gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
                 update[c] = momentum * update[c] - eta * gains[c] * g;
                 y[c] += update[c];
             }

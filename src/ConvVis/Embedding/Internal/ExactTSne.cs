@@ -75,14 +75,15 @@ internal static class ExactTSne
         bool early = it < options.ExaggerationIterations;
         double exaggeration = early ? options.EarlyExaggeration : 1;
         double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-        if (it == options.ExaggerationIterations) Gains.Restart(state.Update, state.Gains);
         double z = p.Forces(y, state.Attraction, state.Repulsion);
         var (update, gains) = (state.Update, state.Gains);
         for (int c = 0; c < y.Length; c++)
         {
             // dC/dy_i = 4 sum_j (p_ij - q_ij)(y_i - y_j) / (1 + |y_i - y_j|²), with q_ij = 1 / ((1 + |y_i - y_j|²) Z).
             double g = 4 * (exaggeration * state.Attraction[c] - state.Repulsion[c] / z);
-            gains[c] = Gains.Next(gains[c], g, update[c]);
+            // Jacobs' delta-bar-delta: grow a gain while the descent direction -g keeps the last step's direction, shrink
+            // it when -g turns against the step (the step overshot).
+            gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
             update[c] = momentum * update[c] - eta * gains[c] * g;
             y[c] += update[c];
         }
