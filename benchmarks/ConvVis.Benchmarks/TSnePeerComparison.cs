@@ -9,11 +9,12 @@ using static TorchSharp.torch;
 namespace ConvVis.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/ConvVis.Benchmarks -- tsne-peer [N ...] [--rounds R] [--exact]</c>:
+/// <c>dotnet run -c Release --project benchmarks/ConvVis.Benchmarks -- tsne-peer [N ...] [--rounds R] [--exact] [--theta T]</c>:
 /// t-SNE of the benchmark points with ConvVis (Barnes-Hut; exact too with --exact) and scikit-learn
 /// (benchmarks/peers/tsne_sklearn.py, needs python3-sklearn), timed (seconds of wall time from points to map). Both
 /// final maps are scored with one function: KL over the same sparse P (90 neighbours, perplexity 30) with the exact
-/// normaliser Z, so the KL figures compare; each tool's own estimate is printed too.
+/// normaliser Z, so the KL figures compare; each tool's own estimate is printed too. <c>--theta T</c> adds a ConvVis
+/// Barnes-Hut run with that accuracy (scikit-learn keeps angle 0.5), to compare at matched KL instead of matched theta.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -46,7 +47,9 @@ internal static class TSnePeerComparison
         Directory.CreateDirectory(dir);
         int at = Array.IndexOf(args, "--rounds");
         int rounds = at >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1;
-        var sizes = args.Where((a, i) => int.TryParse(a, out _) && (at < 0 || i != at + 1)).Select(int.Parse).DefaultIfEmpty(5000).ToList();
+        int thetaAt = Array.IndexOf(args, "--theta");
+        double? theta = thetaAt >= 0 ? double.Parse(args[thetaAt + 1], CultureInfo.InvariantCulture) : null;
+        var sizes = args.Where((a, i) => int.TryParse(a, out _) && i != at + 1 && i != thetaAt + 1).Select(int.Parse).DefaultIfEmpty(5000).ToList();
         Console.WriteLine($"threads: .NET {Environment.ProcessorCount} processors, libtorch {torch.get_num_threads()}; OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "(unset)"}");
         foreach (int n in sizes)
         {
@@ -56,12 +59,12 @@ internal static class TSnePeerComparison
             var p = BarnesHutTSne.Affinities(points, 30, CancellationToken.None);
             var results = new List<Result>();
             for (int round = 0; round < rounds; round++)
-                results.AddRange(Compare(n, round, points, p, exact, script, dir));
+                results.AddRange(Compare(n, round, points, p, exact, theta, script, dir));
             Summarize(n, results);
         }
     }
 
-    static List<Result> Compare(int n, int round, Tensor points, SparseAffinities p, bool exact, string script, string dir)
+    static List<Result> Compare(int n, int round, Tensor points, SparseAffinities p, bool exact, double? theta, string script, string dir)
     {
         var results = new List<Result>();
         var order = Enumerable.Range(0, n).ToArray();
@@ -84,6 +87,12 @@ internal static class TSnePeerComparison
         var bh = TSne.Embed(shuffled, new TSneOptions { Method = TSneMethod.BarnesHut });
         double bhSeconds = watch.Elapsed.TotalSeconds;
         Add("ConvVis Barnes-Hut", bhSeconds, bh.KlDivergence, Score(bh.ToArray()));
+        if (theta is double t)
+        {
+            watch.Restart();
+            var finer = TSne.Embed(shuffled, new TSneOptions { Method = TSneMethod.BarnesHut, Theta = t });
+            Add(string.Create(CultureInfo.InvariantCulture, $"ConvVis Barnes-Hut, theta {t}"), watch.Elapsed.TotalSeconds, finer.KlDivergence, Score(finer.ToArray()));
+        }
 
         string file = Path.Combine(dir, $"points-{n}.f64");
         File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(TSneBenchmarkPoints.ToArray(shuffled).AsSpan()).ToArray());
