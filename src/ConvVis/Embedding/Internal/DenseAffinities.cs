@@ -46,8 +46,6 @@ internal sealed class DenseAffinities
         foreach (double s in rows) _sumPLogP += s;
     }
 
-    public int Count => _n;
-
     /// <summary>
     /// For positions <paramref name="y"/> [x0, y0, x1, y1, ...] fills attraction_i = sum_j p_ij (y_i - y_j) / (1 + d²)
     /// and repulsion_i = sum_j (y_i - y_j) / (1 + d²)² (both interleaved like y); returns Z = sum over i != j of 1 / (1 + d²).

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace ConvVis.Embedding;
 
 /// <summary>
-/// Exact t-SNE: dense affinities and the full O(N²) gradient (<see cref="DenseAffinities"/>: one fused pass over P per iteration). The reference the Barnes-Hut
-/// approximation is tested against, and the method for small sets.
+/// Exact t-SNE: dense affinities and the full O(N²) gradient, one fused pass over P per iteration
+/// (<see cref="DenseAffinities"/>). The reference the Barnes-Hut approximation is tested against, and the method for
+/// small sets.
 /// </summary>
 internal static class ExactTSne
 {
