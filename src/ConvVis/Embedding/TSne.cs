@@ -11,7 +11,8 @@ namespace ConvVis;
 /// momentum and per-parameter gains.
 /// </summary>
 /// <remarks>
-/// Everything is computed in float64. The codes are first reduced to <see cref="TSneOptions.PcaDimensions"/> principal
+/// Everything is computed in float64, except that the exact method holds its dense affinities P in float32 (relative
+/// rounding 6e-8; the kernel and every sum stay float64). The codes are first reduced to <see cref="TSneOptions.PcaDimensions"/> principal
 /// components and the map starts from the first two (scaled to std 1e-4), so the result is deterministic; with a random
 /// start it is deterministic for a seed.
 /// </remarks>

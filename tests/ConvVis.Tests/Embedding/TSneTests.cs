@@ -58,6 +58,43 @@ public class TSneTests
     }
 
     [Fact]
+    public void FusedExactPassMatchesTheFloat64TensorFormulas()
+    {
+        // 163 points: not a multiple of the pass's eight columns, so its scalar remainder is covered too.
+        var (x, _) = GaussianClusters.Make(3, 54, 10, seed: 3);
+        var (x1, _) = GaussianClusters.Make(1, 1, 10, seed: 9);
+        using (x)
+        using (x1)
+        using (var p = ExactTSne.Affinities(cat([x, x1]), 10, CancellationToken.None))
+        {
+            int n = 163;
+            var random = new Random(4);
+            var yArray = Enumerable.Range(0, 2 * n).Select(_ => 6 * (random.NextDouble() - 0.5)).ToArray();
+            using var y = tensor(yArray, [n, 2]);
+            // Reference in float64 tensors: q = num / Z, dC/dy_i = 4 sum_j (p_ij - q_ij) num_ij (y_i - y_j).
+            using var d2 = (y.unsqueeze(1) - y.unsqueeze(0)).pow(2).sum(2);
+            using var num = (d2 + 1).reciprocal();
+            num.diagonal().zero_();
+            double z = num.sum().item<double>();
+            using var q = num / z;
+            using var pq = (p - q) * num;
+            var expected = (4 * (pq.sum(1, keepdim: true) * y - pq.mm(y))).data<double>().ToArray();
+            double kl = (p * (p.clamp_min(1e-12).log() - q.clamp_min(1e-12).log())).sum().item<double>();
+
+            var dense = new DenseAffinities(p);
+            var attraction = new double[2 * n];
+            var repulsion = new double[2 * n];
+            double fusedZ = dense.Forces(yArray, attraction, repulsion);
+            Assert.Equal(z, fusedZ, 1e-12 * z);
+            // P is held in float32 (relative rounding 6e-8): the gradient may differ by that much of its scale, no more.
+            double scale = expected.Max(Math.Abs), worst = 0;
+            for (int c = 0; c < 2 * n; c++) worst = Math.Max(worst, Math.Abs(4 * (attraction[c] - repulsion[c] / fusedZ) - expected[c]));
+            Assert.True(worst < 1e-6 * scale, $"gradient differs by {worst} (scale {scale})");
+            Assert.Equal(kl, dense.Kl(yArray), 1e-6 * kl);
+        }
+    }
+
+    [Fact]
     public void SeparatesGaussianClustersAndKeepsNeighbourhoods()
     {
         var (x, labels) = GaussianClusters.Make(5, 40, 20);

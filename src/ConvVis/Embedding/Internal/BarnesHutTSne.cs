@@ -134,7 +134,8 @@ internal static class BarnesHutTSne
         return z;
     }
 
-    static void Center(double[] y)
+    /// <summary>Moves the map's mean to the origin (the KL does not change; the numbers stay small).</summary>
+    internal static void Center(double[] y)
     {
         int n = y.Length / 2;
         double mx = 0, my = 0;

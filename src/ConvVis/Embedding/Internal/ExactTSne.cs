@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace ConvVis.Embedding;
 
 /// <summary>
-/// Exact t-SNE: dense affinities and the full O(N²) gradient on float64 tensors. The reference the Barnes-Hut
-/// approximation is tested against, and the method for small sets.
+/// Exact t-SNE: dense affinities and the full O(N²) gradient, one fused pass over P per iteration
+/// (<see cref="DenseAffinities"/>). The reference the Barnes-Hut approximation is tested against, and the method for
+/// small sets.
 /// </summary>
 internal static class ExactTSne
 {
@@ -34,62 +35,59 @@ internal static class ExactTSne
     }
 
     /// <summary>KL(P || Q) of positions <paramref name="y"/> [N, 2] for joint affinities <paramref name="p"/> [N, N].</summary>
-    public static double Kl(Tensor p, Tensor y)
-    {
-        using var scope = NewDisposeScope();
-        var num = StudentT(y);
-        var q = num / num.sum();
-        return (p * (p.clamp_min(1e-12).log() - q.clamp_min(1e-12).log())).sum().item<double>();
-    }
-
-    /// <summary>1 / (1 + |y_i - y_j|²) with a zero diagonal.</summary>
-    static Tensor StudentT(Tensor y)
-    {
-        var sq = y.pow(2).sum(1);
-        var d2 = (sq.unsqueeze(1) + sq.unsqueeze(0) - 2 * y.mm(y.t())).clamp_min(0);
-        var num = (d2 + 1).reciprocal();
-        num.diagonal().zero_();
-        return num;
-    }
+    public static double Kl(Tensor p, Tensor y) =>
+        new DenseAffinities(p).Kl(MemoryMarshal.Cast<byte, double>(y.to(ScalarType.Float64).contiguous().bytes).ToArray());
 
     /// <summary>Runs the optimisation from <paramref name="start"/> ([x0, y0, x1, y1, ...]); returns the final positions, KL and KL history.</summary>
     public static (double[] Y, double Kl, List<(int, double)> History) Optimize(Tensor p, double[] start, TSneOptions options)
     {
         int n = start.Length / 2;
         double eta = options.LearningRateFor(n);
+        var dense = new DenseAffinities(p);
         var history = new List<(int, double)>();
-        using var outer = NewDisposeScope();
-        var y = tensor((double[])start.Clone(), [n, 2]);
-        var update = zeros_like(y);
-        var gains = ones_like(y);
+        var y = (double[])start.Clone();
+        var state = new State(n);
         for (int it = 0; it < options.Iterations; it++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            using (var scope = NewDisposeScope())
-            {
-                bool early = it < options.ExaggerationIterations;
-                double exaggeration = early ? options.EarlyExaggeration : 1;
-                double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-                var num = StudentT(y);
-                var q = num / num.sum();
-                var pq = (p * exaggeration - q) * num;
-                // dC/dy_i = 4 sum_j (p_ij - q_ij)(y_i - y_j) / (1 + |y_i - y_j|²)
-                var grad = 4 * (pq.sum(1, keepdim: true) * y - pq.mm(y));
-                // Jacobs' delta-bar-delta: grow a gain while the gradient keeps pushing the same way as the step, shrink it on a reversal.
-                var same = grad.sign() == update.sign();
-                gains.copy_(where(same, gains * 0.8, gains + 0.2).clamp_min(0.01));
-                update.mul_(momentum).sub_(gains * grad * eta);
-                y.add_(update);
-                y.sub_(y.mean([0L], keepdim: true));
-            }
+            Step(dense, y, state, options, it, eta);
             int done = it + 1;
             if (done % options.ReportEvery == 0 || done == options.Iterations)
             {
-                history.Add((done, Kl(p, y)));
+                history.Add((done, dense.Kl(y)));
                 options.Progress?.Report(new WorkProgress("t-SNE", done, options.Iterations, "iterations"));
             }
         }
-        var result = MemoryMarshal.Cast<byte, double>(y.contiguous().bytes).ToArray();
-        return (result, history[^1].Item2, history);
+        return (y, history[^1].Item2, history);
+    }
+
+    /// <summary>The optimiser's memory between iterations (the last step and the gains) and the force buffers.</summary>
+    internal sealed class State(int n)
+    {
+        public double[] Update { get; } = new double[2 * n];
+        public double[] Gains { get; } = Enumerable.Repeat(1.0, 2 * n).ToArray();
+        public double[] Attraction { get; } = new double[2 * n];
+        public double[] Repulsion { get; } = new double[2 * n];
+    }
+
+    /// <summary>Iteration <paramref name="it"/>: one pass over P for the exact gradient, then the step with momentum and gains, then the map is centred.</summary>
+    internal static void Step(DenseAffinities p, double[] y, State state, TSneOptions options, int it, double eta)
+    {
+        bool early = it < options.ExaggerationIterations;
+        double exaggeration = early ? options.EarlyExaggeration : 1;
+        double momentum = early ? options.InitialMomentum : options.FinalMomentum;
+        double z = p.Forces(y, state.Attraction, state.Repulsion);
+        var (update, gains) = (state.Update, state.Gains);
+        for (int c = 0; c < y.Length; c++)
+        {
+            // dC/dy_i = 4 sum_j (p_ij - q_ij)(y_i - y_j) / (1 + |y_i - y_j|²), with q_ij = 1 / ((1 + |y_i - y_j|²) Z).
+            double g = 4 * (exaggeration * state.Attraction[c] - state.Repulsion[c] / z);
+            // Jacobs' delta-bar-delta: grow a gain while the descent direction -g keeps the last step's direction, shrink
+            // it when -g turns against the step (the step overshot).
+            gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
+            update[c] = momentum * update[c] - eta * gains[c] * g;
+            y[c] += update[c];
+        }
+        BarnesHutTSne.Center(y);
     }
 }
