@@ -6,9 +6,9 @@ namespace ConvVis.Benchmarks;
 
 /// <summary>
 /// <c>capture-rounds [rounds] [passes] [threads]</c>: <see cref="CaptureOverhead"/>'s ratio measured in interleaved rounds.
-/// Each round times <c>passes</c> plain forward passes, then as many capturing every leaf with the capture pool, then as
-/// many with fresh memory for every capture, and prints the two ratios to plain. Why rounds: on a shared VM the forward
-/// pass's speed drifts between BenchmarkDotNet's back-to-back cases by more than the overhead being measured.
+/// Each round runs <c>passes</c> times a plain forward pass, a pass capturing every leaf with the capture pool and one with
+/// fresh memory for every capture, alternating pass by pass, and prints the two ratios to plain. Why: on a shared VM the
+/// forward pass's speed drifts between BenchmarkDotNet's back-to-back cases by more than the overhead being measured.
 /// </summary>
 public static class CaptureRounds
 {
@@ -29,12 +29,17 @@ public static class CaptureRounds
             var fresh = new List<double>();
             for (int r = 1; r <= rounds; r++)
             {
-                double plain = Time(passes, () => bench.PlainForward());
-                ActivationRecorder.BufferPool = pool;
-                double withPool = Time(passes, () => bench.ForwardCapturingEveryLeaf());
-                ActivationRecorder.BufferPool = null;
-                double withoutPool = Time(passes, () => bench.ForwardCapturingEveryLeaf());
-                ActivationRecorder.BufferPool = pool;
+                // The three cases alternate pass by pass, so drift of the machine's speed within a round hits all three.
+                double plain = 0, withPool = 0, withoutPool = 0;
+                for (int i = 0; i < passes; i++)
+                {
+                    plain += Time(() => bench.PlainForward());
+                    withPool += Time(() => bench.ForwardCapturingEveryLeaf());
+                    ActivationRecorder.BufferPool = null;
+                    withoutPool += Time(() => bench.ForwardCapturingEveryLeaf());
+                    ActivationRecorder.BufferPool = pool;
+                }
+                plain /= passes; withPool /= passes; withoutPool /= passes;
                 pooled.Add(withPool / plain);
                 fresh.Add(withoutPool / plain);
                 Console.WriteLine($"{r}\t{plain:F2}\t{withPool:F2}\t{withoutPool:F2}\t{pooled[^1]:F3}\t{fresh[^1]:F3}");
@@ -48,11 +53,11 @@ public static class CaptureRounds
         }
     }
 
-    static double Time(int passes, Action pass)
+    static double Time(Action pass)
     {
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < passes; i++) pass();
-        return watch.Elapsed.TotalMilliseconds / passes;
+        pass();
+        return watch.Elapsed.TotalMilliseconds;
     }
 
     static double Median(List<double> values)
