@@ -46,13 +46,13 @@ internal static class TSneExactProfile
         var gains = ones_like(y);
         var fused = new DenseAffinities(p);
         var yNew = (double[])start.Clone();
-        var state = new ExactTSne.State(n);
+        var descent = new TSneDescent(n, options);
         var fusedWatch = new Stopwatch();
         for (int block = 0; block < iterations; block += 10)
         {
             for (int it = block; it < Math.Min(iterations, block + 10); it++) LegacyStep(p, y, update, gains, options, it, phases);
             fusedWatch.Start();
-            for (int it = block; it < Math.Min(iterations, block + 10); it++) ExactTSne.Step(fused, yNew, state, options, it, options.LearningRateFor(n));
+            for (int it = block; it < Math.Min(iterations, block + 10); it++) ExactTSne.Step(fused, yNew, descent, it);
             fusedWatch.Stop();
         }
         string[] names = ["student-t kernel (d², 1/(1+d²))", "Q = num / Z", "(E P - Q) num", "gradient (row sums, mm)", "gains, update, centre", "KL report (every iteration here)"];

@@ -34,12 +34,8 @@ internal static class TSneProfile
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"N {n}, {Environment.ProcessorCount} processors: kNN {knn:F2} s, affinities {affinities:F2} s"));
 
         var y = Start(points, n);
-        double eta = options.LearningRateFor(n);
-        var update = new double[2 * n];
-        var gains = new double[2 * n];
-        Array.Fill(gains, 1.0);
-        var attraction = new double[2 * n];
-        var repulsion = new double[2 * n];
+        var descent = new TSneDescent(n, options);
+        var (attraction, repulsion) = (descent.Attraction, descent.Repulsion);
         var sumQ = new double[n];
         var tree = new QuadTree();
         var phases = new Stopwatch[5];
@@ -49,9 +45,6 @@ internal static class TSneProfile
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         for (int it = 0; it < options.Iterations; it++)
         {
-            bool early = it < options.ExaggerationIterations;
-            double exaggeration = early ? options.EarlyExaggeration : 1;
-            double momentum = early ? options.InitialMomentum : options.FinalMomentum;
             if (snapshots.Contains(it)) CompareOldAndNew(p, y, options.Theta, rounds, it);
             phases[0].Start();
             tree.Build(y);
@@ -82,17 +75,7 @@ internal static class TSneProfile
             phases[3].Start();
             double z = 0;
             for (int i = 0; i < n; i++) z += sumQ[i];
-            for (int c = 0; c < 2 * n; c++)
-            {
-                double g = 4 * (exaggeration * attraction[c] - repulsion[c] / z);
-                gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
-                update[c] = momentum * update[c] - eta * gains[c] * g;
-                y[c] += update[c];
-            }
-            double mx = 0, my = 0;
-            for (int i = 0; i < n; i++) { mx += y[2 * i]; my += y[2 * i + 1]; }
-            mx /= n; my /= n;
-            for (int i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
+            descent.Step(y, z, it);
             phases[3].Stop();
         }
         double total = phases.Sum(s => s.Elapsed.TotalSeconds);

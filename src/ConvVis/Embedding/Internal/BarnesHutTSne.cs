@@ -25,13 +25,8 @@ internal static class BarnesHutTSne
     public static (double[] Y, double Kl, List<(int, double)> History) Optimize(SparseAffinities p, double[] start, TSneOptions options)
     {
         int n = start.Length / 2;
-        double eta = options.LearningRateFor(n);
         var y = (double[])start.Clone();
-        var update = new double[2 * n];
-        var gains = new double[2 * n];
-        Array.Fill(gains, 1.0);
-        var attraction = new double[2 * n];
-        var repulsion = new double[2 * n];
+        var descent = new TSneDescent(n, options);
         var sumQ = new double[n];
         var tree = new QuadTree();
         var history = new List<(int, double)>();
@@ -41,25 +36,13 @@ internal static class BarnesHutTSne
         for (int it = 0; it < options.Iterations; it++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            bool early = it < options.ExaggerationIterations;
-            double exaggeration = early ? options.EarlyExaggeration : 1;
-            double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-            double z = Forces(p, y, tree, options, attraction, repulsion, sumQ);
+            double z = Forces(p, y, tree, options, descent.Attraction, descent.Repulsion, sumQ);
             if (reportDue > 0) Report(p, y, z, reportDue, history, options);
-            for (int c = 0; c < 2 * n; c++)
-            {
-                // dC/dy_i = 4 (sum_j p_ij q_ij Z (y_i - y_j) - sum_j q_ij² Z (y_i - y_j)) with q_ij Z = 1 / (1 + d²).
-                double g = 4 * (exaggeration * attraction[c] - repulsion[c] / z);
-                // Jacobs' delta-bar-delta: grow a gain while the gradient keeps pushing the same way as the step, shrink it on a reversal.
-                gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
-                update[c] = momentum * update[c] - eta * gains[c] * g;
-                y[c] += update[c];
-            }
-            Center(y);
+            descent.Step(y, z, it);
             int done = it + 1;
             reportDue = done % options.ReportEvery == 0 || done == options.Iterations ? done : 0;
         }
-        Report(p, y, Forces(p, y, tree, options, attraction, repulsion, sumQ), reportDue, history, options);
+        Report(p, y, Forces(p, y, tree, options, descent.Attraction, descent.Repulsion, sumQ), reportDue, history, options);
         return (y, history[^1].Item2, history);
     }
 
@@ -132,16 +115,6 @@ internal static class BarnesHutTSne
         double z = 0;
         foreach (var r in rows) z += r;
         return z;
-    }
-
-    /// <summary>Moves the map's mean to the origin (the KL does not change; the numbers stay small).</summary>
-    internal static void Center(double[] y)
-    {
-        int n = y.Length / 2;
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++) { mx += y[2 * i]; my += y[2 * i + 1]; }
-        mx /= n; my /= n;
-        for (int i = 0; i < n; i++) { y[2 * i] -= mx; y[2 * i + 1] -= my; }
     }
 
     /// <summary>

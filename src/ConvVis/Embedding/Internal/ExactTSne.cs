@@ -41,16 +41,14 @@ internal static class ExactTSne
     /// <summary>Runs the optimisation from <paramref name="start"/> ([x0, y0, x1, y1, ...]); returns the final positions, KL and KL history.</summary>
     public static (double[] Y, double Kl, List<(int, double)> History) Optimize(Tensor p, double[] start, TSneOptions options)
     {
-        int n = start.Length / 2;
-        double eta = options.LearningRateFor(n);
         var dense = new DenseAffinities(p);
         var history = new List<(int, double)>();
         var y = (double[])start.Clone();
-        var state = new State(n);
+        var descent = new TSneDescent(start.Length / 2, options);
         for (int it = 0; it < options.Iterations; it++)
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            Step(dense, y, state, options, it, eta);
+            Step(dense, y, descent, it);
             int done = it + 1;
             if (done % options.ReportEvery == 0 || done == options.Iterations)
             {
@@ -61,33 +59,7 @@ internal static class ExactTSne
         return (y, history[^1].Item2, history);
     }
 
-    /// <summary>The optimiser's memory between iterations (the last step and the gains) and the force buffers.</summary>
-    internal sealed class State(int n)
-    {
-        public double[] Update { get; } = new double[2 * n];
-        public double[] Gains { get; } = Enumerable.Repeat(1.0, 2 * n).ToArray();
-        public double[] Attraction { get; } = new double[2 * n];
-        public double[] Repulsion { get; } = new double[2 * n];
-    }
-
-    /// <summary>Iteration <paramref name="it"/>: one pass over P for the exact gradient, then the step with momentum and gains, then the map is centred.</summary>
-    internal static void Step(DenseAffinities p, double[] y, State state, TSneOptions options, int it, double eta)
-    {
-        bool early = it < options.ExaggerationIterations;
-        double exaggeration = early ? options.EarlyExaggeration : 1;
-        double momentum = early ? options.InitialMomentum : options.FinalMomentum;
-        double z = p.Forces(y, state.Attraction, state.Repulsion);
-        var (update, gains) = (state.Update, state.Gains);
-        for (int c = 0; c < y.Length; c++)
-        {
-            // dC/dy_i = 4 sum_j (p_ij - q_ij)(y_i - y_j) / (1 + |y_i - y_j|²), with q_ij = 1 / ((1 + |y_i - y_j|²) Z).
-            double g = 4 * (exaggeration * state.Attraction[c] - state.Repulsion[c] / z);
-            // Jacobs' delta-bar-delta: grow a gain while the descent direction -g keeps the last step's direction, shrink
-            // it when -g turns against the step (the step overshot).
-            gains[c] = Math.Sign(g) == Math.Sign(update[c]) ? Math.Max(gains[c] * 0.8, 0.01) : gains[c] + 0.2;
-            update[c] = momentum * update[c] - eta * gains[c] * g;
-            y[c] += update[c];
-        }
-        BarnesHutTSne.Center(y);
-    }
+    /// <summary>Iteration <paramref name="it"/>: one pass over P for the exact forces, then the descent's step.</summary>
+    internal static void Step(DenseAffinities p, double[] y, TSneDescent descent, int it) =>
+        descent.Step(y, p.Forces(y, descent.Attraction, descent.Repulsion), it);
 }
