@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ConvVis.Capture;
 using static TorchSharp.torch;
+using static ConvVis.Benchmarks.RoundStatistics;
 
 namespace ConvVis.Benchmarks;
 
@@ -58,11 +59,5 @@ public static class CaptureRounds
         var watch = Stopwatch.StartNew();
         pass();
         return watch.Elapsed.TotalMilliseconds;
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using ConvVis.Health;
 using static TorchSharp.torch;
+using static ConvVis.Benchmarks.RoundStatistics;
 
 namespace ConvVis.Benchmarks;
 
@@ -135,11 +136,5 @@ public static partial class StatsAddTiming
         using var recorder = ActivationRecorder.Attach(resnet.Model);
         using (no_grad()) resnet.Model.call(images);
         return recorder.TakeAll().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, kv.Value[^1].MoveToOuterDisposeScope())).ToList();
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

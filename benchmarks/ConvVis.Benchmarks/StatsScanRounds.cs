@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ConvVis;
 using ConvVis.Health;
 using static TorchSharp.torch;
+using static ConvVis.Benchmarks.RoundStatistics;
 
 namespace ConvVis.Benchmarks;
 
@@ -78,11 +79,5 @@ public static class StatsScanRounds
         var watch = Stopwatch.StartNew();
         action();
         return watch.Elapsed.TotalMilliseconds;
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

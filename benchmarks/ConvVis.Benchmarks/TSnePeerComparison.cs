@@ -5,6 +5,7 @@ using ConvVis;
 using ConvVis.Embedding;
 using TorchSharp;
 using static TorchSharp.torch;
+using static ConvVis.Benchmarks.RoundStatistics;
 
 namespace ConvVis.Benchmarks;
 
@@ -158,11 +159,6 @@ internal static class TSnePeerComparison
         Console.WriteLine();
     }
 
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     static string FindRepo()
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using ConvVis.Embedding;
 using TorchSharp;
 using static TorchSharp.torch;
+using static ConvVis.Benchmarks.RoundStatistics;
 
 namespace ConvVis.Benchmarks;
 
@@ -138,11 +139,6 @@ internal static class TSneProfile
         Parallel.ForEach(ranges, parallel, range => body(range.Item1, range.Item2));
     }
 
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     /// <summary>TSne's PCA start: the first two principal components scaled so that the first has std 1e-4.</summary>
     static double[] Start(Tensor points, int n)
