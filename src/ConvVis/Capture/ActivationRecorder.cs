@@ -291,7 +291,7 @@ public sealed class ActivationRecorder : IDisposable
     /// A copy of <paramref name="view"/> that shares no memory with it; on the CPU into memory from
     /// <see cref="CaptureBufferPool"/>, because fresh memory for every pass costs page faults (see the pool). The copy is
     /// libtorch's: at 2 threads its parallel copy was faster than one memmove on this thread (capture / plain 0.99 against
-    /// 1.74 in alternating passes), which left libtorch's other thread idle between operators.
+    /// 1.74 in alternating passes; why is not established, see benchmarks/README.md), and equal at 1 thread.
     /// </summary>
     static Tensor Copy(Tensor view)
     {
