@@ -65,13 +65,27 @@ internal static unsafe class LibTorchTeam
     static delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void> FindStartRegion()
     {
         if (!OperatingSystem.IsLinux()) return null;
-        get_num_threads(); // makes TorchSharp load its libtorch first, so the name below finds that copy
-        // A bare name finds the library already loaded under that soname; the symbol lookup then searches its dependencies.
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var libTorch)) return null;
-        return NativeLibrary.TryGetExport(libTorch, "GOMP_parallel", out var start)
+        get_num_threads(); // makes TorchSharp load its libtorch first
+        nint libTorch;
+        try
+        {
+            // RTLD_NOLOAD: only the copy already in this process (TorchSharp's), never one loaded from the system path.
+            libTorch = DlOpen("libtorch_cpu.so", RtldLazy | RtldNoLoad);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+        // The symbol lookup through a library's handle also searches the libraries it depends on (libgomp).
+        return libTorch != 0 && NativeLibrary.TryGetExport(libTorch, "GOMP_parallel", out var start)
             ? (delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void>)start
             : null;
     }
+
+    const int RtldLazy = 0x1, RtldNoLoad = 0x4;
+
+    [DllImport("libc", EntryPoint = "dlopen")]
+    static extern nint DlOpen(string file, int mode);
 
     sealed class Loop(int count, Action<int> body)
     {

@@ -36,6 +36,8 @@ public class LibTorchTeamTests
         // (on the .NET pool) but its hooks get slower at two or more libtorch threads: this test says so.
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
         Assert.True(LibTorchTeam.Available, "libtorch_cpu.so no longer leads to GOMP_parallel: the scan's hooks run on the .NET pool");
+        // Finding it must not have loaded a system libtorch (Debian's python3-torch puts one in the library path).
+        Assert.Empty(TorchSharpNativeLoader.ForeignCopiesLoaded());
     }
 
     [Fact]
