@@ -36,16 +36,20 @@ public class StatsScanResNet18Benchmarks
         set_num_threads(Threads);
         manual_seed(1);
         _resnet = PretrainedResNet18.Load();
-        // Inputs in the model's own scale (BGR 0..255 minus the mean image): smooth random images, like photos after preprocessing.
         int count = int.TryParse(Environment.GetEnvironmentVariable("CONVVIS_STATS_BATCHES"), out int n) && n > 0 ? n : 8;
-        _batches = Enumerable.Range(0, count).Select(_ =>
+        _batches = MakeBatches(count);
+    }
+
+    /// <summary><paramref name="count"/> batches of 16 smooth random images at 224, in the model's own scale (BGR 0..255
+    /// minus the mean image), like photos after preprocessing.</summary>
+    internal static List<Tensor> MakeBatches(int count) =>
+        Enumerable.Range(0, count).Select(_ =>
         {
             using var scope = NewDisposeScope();
             var coarse = rand(16, 3, 28, 28) * 255f;
             var images = nn.functional.interpolate(coarse, size: [224, 224], mode: InterpolationMode.Bilinear, align_corners: false);
             return (images - 120f).DetachFromDisposeScope();
         }).ToList();
-    }
 
     [GlobalCleanup]
     public void Cleanup()

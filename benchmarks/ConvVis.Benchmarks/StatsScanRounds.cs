@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ConvVis;
 using ConvVis.Health;
+using ConvVis.Internal;
 using static TorchSharp.torch;
 using static ConvVis.Benchmarks.RoundStatistics;
 
@@ -13,8 +14,7 @@ namespace ConvVis.Benchmarks;
 /// before the next, and on this shared VM the plain forward's speed drifted by up to 40 % between cases minutes apart
 /// (5.5 s and 7.9 s for the same 8 batches), which moved the ratios more than the scan costs; a ratio taken within one
 /// round cancels that drift. With <c>variants</c>, each round also runs the every-leaf scan with the hooks on one thread,
-/// and with the hooks parallel only for layers above 2M values (libgomp's spinning worker holds the second core for a
-/// while after each operator, so small layers may gain nothing from a second thread).
+/// and with the hooks' parallel loops on the .NET pool instead of libtorch's OpenMP team (see LibTorchTeam).
 /// </summary>
 public static class StatsScanRounds
 {
@@ -33,11 +33,11 @@ public static class StatsScanRounds
             bench.StatsScanReluLayers();
             bench.StatsScanAllLayers();
             Console.WriteLine($"# {batches} batches of 16 at 224, {threads} threads, {rounds} rounds; times in ms");
-            Console.WriteLine("round\tplain\trelu_scan\tall_scan\trelu/plain\tall/plain" + (variants ? "\tall_serial/plain\tall_parallel_above_2M/plain" : ""));
+            Console.WriteLine("round\tplain\trelu_scan\tall_scan\trelu/plain\tall/plain" + (variants ? "\tall_serial/plain\tall_dotnet_pool/plain" : ""));
             var relu = new List<double>();
             var all = new List<double>();
             var serial = new List<double>();
-            var bigParallel = new List<double>();
+            var dotNetPool = new List<double>();
             for (int r = 1; r <= rounds; r++)
             {
                 double plain = Time(() => bench.PlainInference());
@@ -49,8 +49,8 @@ public static class StatsScanRounds
                 if (variants)
                 {
                     serial.Add(Time(() => WithParallelThreshold(long.MaxValue, bench.StatsScanAllLayers)) / plain);
-                    bigParallel.Add(Time(() => WithParallelThreshold(1 << 21, bench.StatsScanAllLayers)) / plain);
-                    extra = $"\t{serial[^1]:F3}\t{bigParallel[^1]:F3}";
+                    dotNetPool.Add(Time(() => OnDotNetPool(bench.StatsScanAllLayers)) / plain);
+                    extra = $"\t{serial[^1]:F3}\t{dotNetPool[^1]:F3}";
                 }
                 Console.WriteLine($"{r}\t{plain:F0}\t{reluScan:F0}\t{allScan:F0}\t{relu[^1]:F3}\t{all[^1]:F3}{extra}");
             }
@@ -59,7 +59,7 @@ public static class StatsScanRounds
             if (variants)
             {
                 Console.WriteLine($"every leaf, hooks on one thread: median {Median(serial):F3} ({serial.Min():F3}..{serial.Max():F3})");
-                Console.WriteLine($"every leaf, hooks parallel only above 2M values: median {Median(bigParallel):F3} ({bigParallel.Min():F3}..{bigParallel.Max():F3})");
+                Console.WriteLine($"every leaf, hooks on the .NET pool: median {Median(dotNetPool):F3} ({dotNetPool.Min():F3}..{dotNetPool.Max():F3})");
             }
         }
         finally { bench.Cleanup(); }
@@ -72,6 +72,14 @@ public static class StatsScanRounds
         LayerAccumulator.ParallelThreshold = threshold;
         try { scan(); }
         finally { LayerAccumulator.ParallelThreshold = thresholdBefore; }
+    }
+
+    /// <summary>Runs <paramref name="scan"/> with the hooks' parallel loops on the .NET pool instead of libtorch's team.</summary>
+    static void OnDotNetPool(Func<long> scan)
+    {
+        LibTorchTeam.Enabled = false;
+        try { scan(); }
+        finally { LibTorchTeam.Enabled = true; }
     }
 
     static double Time(Action action)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ConvVis.Internal;
 using static TorchSharp.torch;
 
 namespace ConvVis.Health;
@@ -10,7 +11,7 @@ namespace ConvVis.Health;
 /// </summary>
 /// <remarks>
 /// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and
-/// reduced per (input, channel) map, channels in parallel, in two SIMD passes: the first reads the map
+/// reduced per (input, channel) map, channels in parallel on libtorch's own threads (see LibTorchTeam), in two SIMD passes: the first reads the map
 /// from memory once and gives the counts of zeros and of values at or below the threshold, sum, min,
 /// max and, once the histogram has a range, the map's bins (counted in per-lane tables, see LaneTables,
 /// about 1.5x faster than one table with a shortcut for vectors whose lanes share a bin); the second, while the map is still in cache,
@@ -87,7 +88,7 @@ internal sealed class LayerAccumulator
         if (elements < ParallelThreshold || channels == 1 || Environment.ProcessorCount == 1)
             for (int ch = 0; ch < channels; ch++) body(ch);
         else
-            Parallel.For(0, channels, body);
+            LibTorchTeam.For(channels, body); // this runs in a forward hook: see LibTorchTeam for why not Parallel.For
     }
 
     void Moments(ReadOnlySpan<float> data, int ch, int n, int c, int l, double[] batchMin, double[] batchMax, bool[] deferred)
