@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ConvVis;
-using ConvVis.Internal;
 using static TorchSharp.torch;
 using static ConvVis.Benchmarks.RoundStatistics;
 
@@ -37,7 +36,7 @@ public static class StatsScanPairs
         {
             ("ReLU layers", data => ActivationStats.Collect(scanned.Model, data, "ReLU")),
             ("every leaf", data => ActivationStats.Collect(scanned.Model, data)),
-            ("every leaf, hooks on the .NET pool", data => OnDotNetPool(() => ActivationStats.Collect(scanned.Model, data))),
+            ("every leaf, hooks on the .NET pool", data => StatsScanRounds.OnDotNetPool(() => ActivationStats.Collect(scanned.Model, data))),
             // The control: scanning the 512 pooled features per image costs next to nothing, so this ratio is what the
             // harness and the two copies of the model differ by.
             ("control: the avgpool layer only", data => ActivationStats.Collect(scanned.Model, data, "avgpool")),
@@ -77,13 +76,6 @@ public static class StatsScanPairs
     }
 
     static double Quantile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
-
-    static void OnDotNetPool(Action scan)
-    {
-        LibTorchTeam.Enabled = false;
-        try { scan(); }
-        finally { LibTorchTeam.Enabled = true; }
-    }
 
     /// <summary>One batch through <paramref name="model"/> as the scan's loop runs it, without hooks; its time in ms.</summary>
     static double Plain(nn.Module<Tensor, Tensor> model, Tensor batch)

@@ -49,7 +49,7 @@ public static class StatsScanRounds
                 if (variants)
                 {
                     serial.Add(Time(() => WithParallelThreshold(long.MaxValue, bench.StatsScanAllLayers)) / plain);
-                    dotNetPool.Add(Time(() => OnDotNetPool(bench.StatsScanAllLayers)) / plain);
+                    dotNetPool.Add(Time(() => OnDotNetPool(() => bench.StatsScanAllLayers())) / plain);
                     extra = $"\t{serial[^1]:F3}\t{dotNetPool[^1]:F3}";
                 }
                 Console.WriteLine($"{r}\t{plain:F0}\t{reluScan:F0}\t{allScan:F0}\t{relu[^1]:F3}\t{all[^1]:F3}{extra}");
@@ -75,7 +75,7 @@ public static class StatsScanRounds
     }
 
     /// <summary>Runs <paramref name="scan"/> with the hooks' parallel loops on the .NET pool instead of libtorch's team.</summary>
-    static void OnDotNetPool(Func<long> scan)
+    internal static void OnDotNetPool(Action scan)
     {
         LibTorchTeam.Enabled = false;
         try { scan(); }

@@ -21,7 +21,7 @@ public class LibTorchTeamTests
         finally { set_num_threads(before); }
     }
 
-    /// <summary>A few microseconds of arithmetic, so that a loop lasts long enough for every thread to join it.</summary>
+    /// <summary>About a tenth of a millisecond of arithmetic, so that a loop lasts long enough for every thread to join it.</summary>
     static double Work(int i)
     {
         double x = i;
