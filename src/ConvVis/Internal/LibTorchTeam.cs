@@ -12,7 +12,7 @@ namespace ConvVis.Internal;
 /// threads (GNU libgomp, in the Linux builds TorchSharp ships) keep spinning for a while before they sleep, and a hook
 /// runs in that while. The .NET pool's thread then only gets a share of the core the spinning worker holds. On
 /// ResNet-18's every-leaf statistics scan at two libtorch threads, the hooks took 0.89-1.04 s per 8 batches with
-/// <c>Parallel.For</c> and 0.66-0.70 s as a region of libtorch's team, and the whole scan 1.14 and 1.10 times the plain
+/// <c>Parallel.For</c> and 0.66-0.70 s as a region of libtorch's team, and the whole scan 1.14 and 1.09 times the plain
 /// inference time (benchmarks/README.md, "The every-leaf row met").</para>
 /// <para>How: <c>GOMP_parallel</c> is the entry point GCC compiles <c>#pragma omp parallel</c> to, so libtorch's own
 /// operators start their regions the same way. Called from the thread that runs the forward pass, it uses that
