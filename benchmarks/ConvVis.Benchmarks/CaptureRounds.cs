@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ConvVis.Capture;
 using static TorchSharp.torch;
 using static ConvVis.Benchmarks.RoundStatistics;
@@ -52,12 +51,5 @@ public static class CaptureRounds
             ActivationRecorder.BufferPool = pool;
             bench.Cleanup();
         }
-    }
-
-    static double Time(Action pass)
-    {
-        var watch = Stopwatch.StartNew();
-        pass();
-        return watch.Elapsed.TotalMilliseconds;
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
+
 namespace ConvVis.Benchmarks;
 
-/// <summary>Statistics of the timed rounds that the commands outside BenchmarkDotNet print.</summary>
+/// <summary>Timing and statistics of the rounds that the commands outside BenchmarkDotNet print.</summary>
 internal static class RoundStatistics
 {
     /// <summary>The median (the mean of the two middle values for an even count).</summary>
@@ -8,5 +10,13 @@ internal static class RoundStatistics
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The wall time of <paramref name="action"/>, in ms.</summary>
+    public static double Time(Action action)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalMilliseconds;
     }
 }

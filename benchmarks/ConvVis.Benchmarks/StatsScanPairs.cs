@@ -78,14 +78,12 @@ public static class StatsScanPairs
     static double Quantile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
 
     /// <summary>One batch through <paramref name="model"/> as the scan's loop runs it, without hooks; its time in ms.</summary>
-    static double Plain(nn.Module<Tensor, Tensor> model, Tensor batch)
+    static double Plain(nn.Module<Tensor, Tensor> model, Tensor batch) => Time(() =>
     {
-        var watch = Stopwatch.StartNew();
         using (no_grad())
         using (NewDisposeScope())
             model.call(batch);
-        return watch.Elapsed.TotalMilliseconds;
-    }
+    });
 
     /// <summary>The batches for one scan, each sent through the twin first; records (plain, scan) per batch.</summary>
     sealed class PairedBatches(nn.Module<Tensor, Tensor> twin, List<Tensor> batches, int count)

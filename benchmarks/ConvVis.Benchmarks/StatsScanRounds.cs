@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ConvVis;
 using ConvVis.Health;
 using ConvVis.Internal;
@@ -80,12 +79,5 @@ public static class StatsScanRounds
         LibTorchTeam.Enabled = false;
         try { scan(); }
         finally { LibTorchTeam.Enabled = true; }
-    }
-
-    static double Time(Action action)
-    {
-        var watch = Stopwatch.StartNew();
-        action();
-        return watch.Elapsed.TotalMilliseconds;
     }
 }
