@@ -23,7 +23,7 @@ internal sealed class DenseAffinities
 
     readonly float[] _p;
     readonly int _n;
-    readonly double _sumPLogP;
+    readonly double _sumPLogP, _mass;
     readonly double[] _xs, _ys, _rowZ;
 
     /// <summary>Copies P [N, N] (any real dtype) into float32 rows.</summary>
@@ -44,6 +44,7 @@ internal sealed class DenseAffinities
             rows[i] = s;
         });
         foreach (double s in rows) _sumPLogP += s;
+        foreach (float v in _p) _mass += v;
     }
 
     /// <summary>
@@ -85,10 +86,9 @@ internal sealed class DenseAffinities
             }
             rows[i] = s;
         });
-        double cross = 0, mass = 0;
+        double cross = 0;
         foreach (double s in rows) cross += s;
-        foreach (float v in _p) mass += v;
-        return _sumPLogP - cross + mass * Math.Log(z);
+        return _sumPLogP - cross + _mass * Math.Log(z);
     }
 
     void Split(double[] y)
