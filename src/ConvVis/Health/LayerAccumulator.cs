@@ -10,15 +10,15 @@ namespace ConvVis.Health;
 /// Running per-channel statistics of one layer's outputs, fed one batch at a time.
 /// </summary>
 /// <remarks>
-/// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and
-/// reduced per (input, channel) map, channels in parallel on libtorch's own threads (see LibTorchTeam), in two SIMD passes: the first reads the map
-/// from memory once and gives the counts of zeros and of values at or below the threshold, sum, min,
-/// max and, once the histogram has a range, the map's bins (counted in per-lane tables, see LaneTables,
-/// about 1.5x faster than one table with a shortcut for vectors whose lanes share a bin); the second, while the map is still in cache,
-/// its centred sum of squares. Doing this with separate torch reductions took 8 full passes plus an
-/// int64 index tensor per layer, several times the cost of the forward pass of a small CNN. A map
-/// that reaches outside the current histogram range (all of the first batch) is un-binned and binned
-/// again after the range has grown (exactly, see GrowingHistogram).</para>
+/// <para>Speed: the batch is read in place (a contiguous CPU float32 output needs no copy) and reduced per (input,
+/// channel) map, channels in parallel on libtorch's own threads (see LibTorchTeam), in two SIMD passes: the first reads
+/// the map from memory once and gives the counts of zeros and of values at or below the threshold, sum, min, max and,
+/// once the histogram has a range, the map's bins (counted in per-lane tables, see LaneTables, about 1.5x faster than
+/// one table with a shortcut for vectors whose lanes share a bin); the second, while the map is still in cache, its
+/// centred sum of squares. Doing this with separate torch reductions took 8 full passes plus an int64 index tensor per
+/// layer, several times the cost of the forward pass of a small CNN. A map that reaches outside the current histogram
+/// range (all of the first batch) is un-binned and binned again after the range has grown (exactly, see
+/// GrowingHistogram).</para>
 /// <para>Accuracy: each map's mean and centred sum of squares are exact up to float rounding over at
 /// most a few thousand values; maps are merged in double with Chan et al.'s pairwise update, which
 /// stays accurate over millions of values (a running sum of squares does not).</para>
